@@ -1,0 +1,82 @@
+// Loading: defaults < tsdfs-site.json < environment (TSDFS_<KEY>) < -D key=value.
+// Unknown keys and bad values stop start-up with the key's name in the message.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, type ConfigKey, checkConfigRelations, configKeys, configSchema } from './schema.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LoadConfigOptions {
+  /** `--config FILE`; otherwise `$TSDFS_CONF_DIR/tsdfs-site.json`, then `./tsdfs-site.json`. */
+  configFile?: string | undefined;
+  /** `-D key=value` pairs, already split. */
+  overrides?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** `dfs.namenode.name.dir` → `TSDFS_DFS_NAMENODE_NAME_DIR`. */
+export function envNameOf(key: string): string {
+  return `TSDFS_${key.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const raw: Record<string, unknown> = {};
+  Object.assign(raw, readSiteFile(options, env));
+  for (const key of configKeys) {
+    const value = env[envNameOf(key)];
+    if (value !== undefined) raw[key] = value;
+  }
+  Object.assign(raw, options.overrides ?? {});
+  return parseConfig(raw);
+}
+
+export function parseConfig(raw: Record<string, unknown>): Config {
+  const unknown = Object.keys(raw).filter((key) => !(configKeys as string[]).includes(key));
+  if (unknown.length > 0) throw new ConfigError(`unknown config key ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const key = String(issue?.path[0] ?? '');
+    throw new ConfigError(`bad value ${JSON.stringify(raw[key])} for config key ${key}: ${issue?.message ?? 'invalid'}`);
+  }
+  const problems = checkConfigRelations(result.data);
+  if (problems.length > 0) throw new ConfigError(problems.join('; '));
+  return result.data;
+}
+
+function readSiteFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const cwd = options.cwd ?? process.cwd();
+  let file = options.configFile;
+  if (file === undefined) {
+    const candidates = [env.TSDFS_CONF_DIR ? join(env.TSDFS_CONF_DIR, 'tsdfs-site.json') : '', join(cwd, 'tsdfs-site.json')];
+    file = candidates.find((candidate) => candidate !== '' && existsSync(candidate));
+    if (file === undefined) return {};
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${file} must hold one flat JSON object of keys`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Splits `key=value` as given to `-D`. */
+export function parseDefine(text: string): [ConfigKey | string, string] {
+  const index = text.indexOf('=');
+  if (index <= 0) throw new ConfigError(`-D expects key=value, got ${JSON.stringify(text)}`);
+  return [text.slice(0, index).trim(), text.slice(index + 1)];
+}

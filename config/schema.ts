@@ -1,0 +1,107 @@
+// Every configuration key of tsdfs (Hadoop names, so HDFS users feel at home), with its
+// type, default and unit. Values arrive as strings (files, environment, -D) or JSON
+// values; each key's schema turns them into the typed value or names what is wrong.
+import { z } from 'zod';
+
+const sizeSuffixes: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** Bytes, with HDFS's suffixes: `128m`, `1g`, `512k`. */
+export function parseSize(value: string | number): number {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)b?\s*$/i.exec(value);
+  if (!match?.[1]) return Number.NaN;
+  return Math.round(Number(match[1]) * (sizeSuffixes[(match[2] ?? '').toLowerCase()] ?? Number.NaN));
+}
+
+const sizeBytes = z
+  .union([z.number(), z.string()])
+  .transform((value) => parseSize(value))
+  .pipe(z.number({ message: 'expected a size such as 134217728, 128m or 1g' }).int().positive().max(Number.MAX_SAFE_INTEGER));
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.union([z.number(), z.string().regex(/^\s*-?\d+\s*$/, 'expected an integer').transform(Number)]).pipe(z.number().int().min(min).max(max));
+const decimal = (min: number, max: number) =>
+  z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/, 'expected a number').transform(Number)]).pipe(z.number().min(min).max(max));
+const boolean = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((value) => value.toLowerCase() === 'true'),
+]);
+const hostPort = z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port').refine((value) => Number(value.split(':')[1]) <= 65535, 'port out of range');
+const optionalText = z.string().default('');
+
+export const configSchema = z.strictObject({
+  'fs.defaultFS': z.string().regex(/^(tsdfs|hdfs|http):\/\/[^\s/]+:\d{1,5}\/?$/, 'expected tsdfs://host:port').default('tsdfs://127.0.0.1:9870'),
+  'dfs.namenode.name.dir': z.string().min(1).default('./data/name'),
+  'dfs.namenode.http-address': hostPort.default('0.0.0.0:9870'),
+  'dfs.datanode.data.dir': z.string().min(1).default('./data/data'),
+  'dfs.datanode.address': hostPort.default('0.0.0.0:9866'),
+  /** The name the datanode advertises; empty means the host's name. */
+  'dfs.datanode.hostname': optionalText,
+  'dfs.replication': integer(1, 512).default(3),
+  'dfs.blocksize': sizeBytes.default(134217728),
+  'dfs.bytes-per-checksum': integer(16, 1024 * 1024).default(512),
+  /** Seconds. */
+  'dfs.heartbeat.interval': decimal(0.1, 3600).default(3),
+  'dfs.blockreport.intervalMsec': integer(1000).default(3600000),
+  'dfs.namenode.heartbeat.recheck-interval': integer(100).default(300000),
+  'dfs.namenode.stale.datanode.interval': integer(100).default(30000),
+  'dfs.namenode.safemode.threshold-pct': decimal(0, 1.5).default(0.999),
+  'dfs.namenode.safemode.extension': integer(0).default(30000),
+  'dfs.namenode.replication.min': integer(1, 512).default(1),
+  'dfs.namenode.redundancy.interval.seconds': decimal(0.1, 3600).default(3),
+  'dfs.namenode.replication.max-streams': integer(1, 1000).default(2),
+  'dfs.namenode.fs-limits.max-directory-items': integer(1, 6400000).default(1048576),
+  /** Seconds after which the namenode closes a file whose writer stopped renewing (HDFS: 20 min). */
+  'dfs.namenode.lease-hard-limit-sec': decimal(1, 1e7).default(1200),
+  /** Milliseconds after which another writer may take over an unrenewed lease (HDFS: 60 s). */
+  'tsdfs.lease.soft-limit.ms': integer(100).default(60000),
+  'dfs.datanode.scan.period.hours': decimal(0, 1e6).default(504),
+  'dfs.datanode.du.reserved': z.union([z.number(), z.string()]).transform((v) => parseSize(v)).pipe(z.number().int().min(0)).default(0),
+  'dfs.permissions.enabled': boolean.default(true),
+  'dfs.permissions.superusergroup': z.string().min(1).default('supergroup'),
+  'dfs.umaskmode': z.string().regex(/^[0-7]{3}$/, 'expected 3 octal digits').default('022'),
+  'dfs.block.access.token.enable': boolean.default(true),
+  'dfs.hosts.exclude': optionalText,
+  'net.topology.table.file.name': optionalText,
+  /** Empty means `<dfs.namenode.name.dir>/cluster.secret`. */
+  'tsdfs.cluster.secret.file': optionalText,
+  'tsdfs.auth': z.enum(['simple', 'token']).default('simple'),
+  'tsdfs.log.level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigKey = keyof Config;
+export const configKeys = Object.keys(configSchema.shape) as ConfigKey[];
+
+/** Relations between keys, checked when the config loads (STYLE.md, rule 6). */
+export function checkConfigRelations(config: Config): string[] {
+  const problems: string[] = [];
+  if (config['dfs.blocksize'] % config['dfs.bytes-per-checksum'] !== 0) {
+    problems.push(`dfs.blocksize (${config['dfs.blocksize']}) must be a multiple of dfs.bytes-per-checksum (${config['dfs.bytes-per-checksum']})`);
+  }
+  if (config['dfs.replication'] < config['dfs.namenode.replication.min']) {
+    problems.push('dfs.replication must be at least dfs.namenode.replication.min');
+  }
+  const heartbeatMs = config['dfs.heartbeat.interval'] * 1000;
+  if (deadNodeTimeoutMs(config) <= 3 * heartbeatMs) {
+    problems.push('dfs.namenode.heartbeat.recheck-interval is too short: a datanode would be declared dead within 3 heartbeats');
+  }
+  if (config['dfs.namenode.stale.datanode.interval'] < heartbeatMs) {
+    problems.push('dfs.namenode.stale.datanode.interval must be at least one heartbeat interval');
+  }
+  if (config['tsdfs.lease.soft-limit.ms'] > config['dfs.namenode.lease-hard-limit-sec'] * 1000) {
+    problems.push('tsdfs.lease.soft-limit.ms must not exceed dfs.namenode.lease-hard-limit-sec');
+  }
+  return problems;
+}
+
+/** HDFS's rule: dead after 2 × recheck interval + 10 × heartbeat interval. */
+export function deadNodeTimeoutMs(config: Config): number {
+  return 2 * config['dfs.namenode.heartbeat.recheck-interval'] + 10 * config['dfs.heartbeat.interval'] * 1000;
+}
+
+/** The namenode's address from `fs.defaultFS` (`tsdfs://host:port`) as an HTTP base URL. */
+export function namenodeUrl(config: Config): string {
+  const match = /^[a-z]+:\/\/([^/]+)\/?$/.exec(config['fs.defaultFS']);
+  if (!match?.[1]) throw new Error(`bad fs.defaultFS ${config['fs.defaultFS']}`);
+  return `http://${match[1]}`;
+}

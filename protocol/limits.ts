@@ -1,0 +1,33 @@
+// Every limit of the wire contract, as a named constant with its unit last and a line on why.
+
+/** HDFS's `dfs.namenode.fs-limits.max-component-length`: one name, in UTF-8 bytes. */
+export const maxPathComponentBytes = 255;
+/** HDFS's `dfs.namenode.fs-limits.max-path-length` idea, kept generous but bounded. */
+export const maxPathBytes = 8000;
+/** Directory depth bound so a path walk can never run away. */
+export const maxPathDepth = 1000;
+/** Entries per listing page, as HDFS's `dfs.ls.limit`; bounds one reply's size. */
+export const listingPageEntries = 1000;
+/** JSON bodies on the RPC; a block report of a million blocks travels over ws, not here. */
+export const maxRpcBodyBytes = 1024 * 1024;
+/** One WebSocket message from a datanode; a full block report is chunked below this. */
+export const maxDatanodeMessageBytes = 64 * 1024 * 1024;
+/** Block ids in one block-report message chunk. */
+export const blockReportChunkBlocks = 100_000;
+/** Data bytes in one packet of the transfer protocol (a multiple of every sane chunk size). */
+export const packetDataBytes = 64 * 1024;
+/** Packets a writer keeps unacknowledged; bounds writer memory at ~ packets × 64 KiB. */
+export const maxUnackedPackets = 64;
+/** Hard bound on a packet's data so a malformed header cannot make a datanode allocate much. */
+export const maxPacketDataBytes = 16 * 1024 * 1024;
+/** Pipeline length bound: replication is capped here, as HDFS's `dfs.replication.max`. */
+export const maxReplication = 512;
+/** Smallest and largest block size accepted from a client. */
+export const minBlockSizeBytes = 1024 * 1024;
+export const maxBlockSizeBytes = 32 * 1024 * 1024 * 1024;
+/** Soft lease limit (HDFS: 60 s): after it another client may take the file over. */
+export const leaseSoftLimitMs = 60_000;
+/** Hard lease limit (HDFS: 20 min): after it the namenode closes the file itself. */
+export const leaseHardLimitMs = 20 * 60_000;
+/** How long a client keeps retrying `complete` while the last block's replicas report in. */
+export const completeRetryMs = 60_000;
