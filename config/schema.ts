@@ -82,11 +82,12 @@ export function checkConfigRelations(config: Config): string[] {
     problems.push('dfs.replication must be at least dfs.namenode.replication.min');
   }
   const heartbeatMs = config['dfs.heartbeat.interval'] * 1000;
-  if (deadNodeTimeoutMs(config) <= 3 * heartbeatMs) {
-    problems.push('dfs.namenode.heartbeat.recheck-interval is too short: a datanode would be declared dead within 3 heartbeats');
-  }
-  if (config['dfs.namenode.stale.datanode.interval'] < heartbeatMs) {
+  const staleMs = config['dfs.namenode.stale.datanode.interval'];
+  if (staleMs < heartbeatMs) {
     problems.push('dfs.namenode.stale.datanode.interval must be at least one heartbeat interval');
+  }
+  if (staleMs >= deadNodeTimeoutMs(config)) {
+    problems.push(`dfs.namenode.stale.datanode.interval (${staleMs} ms) must be shorter than the dead-node timeout (${deadNodeTimeoutMs(config)} ms)`);
   }
   if (config['tsdfs.lease.soft-limit.ms'] > config['dfs.namenode.lease-hard-limit-sec'] * 1000) {
     problems.push('tsdfs.lease.soft-limit.ms must not exceed dfs.namenode.lease-hard-limit-sec');
