@@ -1,0 +1,356 @@
+// The datanode's replica store (HDFS's FsDataset): volumes, the in-memory replica map
+// built by scanning them at start-up, and every change to a replica's files: create,
+// append (through a ReplicaWriter), recover, finalize, delete, read.
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rename, truncate, unlink } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { DfsError } from '../../protocol/errors.js';
+import type { ReportedReplica, StorageReport } from '../../protocol/datanode-namenode.js';
+import { datanodeLayoutVersion } from '../../protocol/version.js';
+import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } from './meta-file.js';
+import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
+import { ReplicaReader } from './replica-reader.js';
+import { ReplicaWriter, type ReplicaWriterHost } from './replica-writer.js';
+import { syncDirectory, Volume } from './volume.js';
+import { clearRbw, scanFinalized } from './volume-scan.js';
+
+export interface BlockStoreOptions {
+  dataDirs: readonly string[];
+  reservedBytes: number;
+  /** Free space a volume needs to take a new replica: one full block. */
+  blockSizeBytes: number;
+  log: Logger;
+}
+
+export type ReplicaEvent =
+  | { kind: 'received'; replica: ReportedReplica }
+  | { kind: 'deleted'; block: [blockId: number, genStamp: number] };
+
+export interface ReplicaView {
+  blockId: number;
+  genStamp: number;
+  length: number;
+  state: Replica['state'];
+  volume: string;
+  beingWritten: boolean;
+}
+
+export class BlockStore implements ReplicaWriterHost {
+  private readonly replicas = new Map<number, Replica>();
+  private readonly blockLocks = new Map<number, Promise<unknown>>();
+  private readonly listeners: Array<(event: ReplicaEvent) => void> = [];
+  private nextVolume = 0;
+
+  private constructor(
+    readonly volumes: readonly Volume[],
+    readonly datanodeUuid: string,
+    private currentClusterId: string,
+    private readonly options: BlockStoreOptions,
+  ) {}
+
+  /** Opens every volume, settles the datanode's identity and scans for finalized replicas. */
+  static async open(options: BlockStoreOptions): Promise<BlockStore> {
+    if (options.dataDirs.length === 0) throw new Error('dfs.datanode.data.dir names no volume');
+    const volumes = options.dataDirs.map((dir) => new Volume(dir, options.reservedBytes));
+    const versions = await Promise.all(volumes.map((volume) => prepareVolume(volume, options.log)));
+    if (volumes.every((volume) => volume.failed)) throw new Error('no usable volume in dfs.datanode.data.dir');
+    const identity = settleIdentity(versions);
+    const store = new BlockStore(volumes, identity.datanodeUuid, identity.clusterId, options);
+    await store.writeVersions();
+    await store.scan();
+    return store;
+  }
+
+  get clusterId(): string {
+    return this.currentClusterId;
+  }
+
+  /** Adopts the namenode's cluster id at first registration and keeps it in every VERSION. */
+  async adoptClusterId(clusterId: string): Promise<void> {
+    if (this.currentClusterId === clusterId) return;
+    this.currentClusterId = clusterId;
+    await this.writeVersions();
+  }
+
+  subscribe(listener: (event: ReplicaEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
+  }
+
+  get dfsUsed(): number {
+    return this.volumes.reduce((sum, volume) => sum + volume.dfsUsed, 0);
+  }
+
+  get replicaCount(): number {
+    return this.replicas.size;
+  }
+
+  get failedVolumes(): number {
+    return this.volumes.filter((volume) => volume.failed).length;
+  }
+
+  getReplica(blockId: number): ReplicaView | undefined {
+    const replica = this.replicas.get(blockId);
+    if (!replica) return undefined;
+    const { genStamp, length, state, volume, writer } = replica;
+    return { blockId, genStamp, length, state, volume: volume.root, beingWritten: writer !== null };
+  }
+
+  /** Finalized replicas as a block report lists them. */
+  *finalizedReplicas(): Generator<ReportedReplica> {
+    for (const replica of this.replicas.values()) {
+      if (replica.state === 'finalized') yield [replica.blockId, replica.genStamp, replica.length];
+    }
+  }
+
+  async storageReport(): Promise<StorageReport> {
+    const volumes = await Promise.all(
+      this.volumes.map(async (volume) => ({ path: volume.root, failed: volume.failed, ...(await safeUsage(volume)) })),
+    );
+    const capacity = sum(volumes.map((v) => v.capacity));
+    const remaining = sum(volumes.map((v) => v.remaining));
+    const dfsUsed = sum(volumes.map((v) => v.dfsUsed));
+    return { capacity, dfsUsed, remaining, nonDfsUsed: Math.max(0, capacity - remaining - dfsUsed), volumes };
+  }
+
+  /** A new replica being written (`rbw`) on the next volume with room for a block. */
+  createRbw(blockId: number, genStamp: number, bytesPerChecksum: number): Promise<ReplicaWriter> {
+    return this.withBlockLock(blockId, async () => {
+      await this.removeAbandonedRbw(blockId, genStamp);
+      const volume = await this.chooseVolume();
+      const replica: Replica = { blockId, genStamp, length: 0, state: 'rbw', volume, diskBytes: 0, writer: null };
+      const blockHandle = await open(blockPathOf(replica), 'w');
+      const metaHandle = await open(metaPathOf(replica), 'w').catch(async (error: unknown) => {
+        await blockHandle.close();
+        throw error;
+      });
+      await metaHandle.write(encodeMetaHeader(bytesPerChecksum), 0, metaHeaderBytes, 0);
+      replica.writer = new ReplicaWriter(replica, bytesPerChecksum, blockHandle, metaHandle, this);
+      this.accountBytes(replica, metaHeaderBytes);
+      this.replicas.set(blockId, replica);
+      return replica.writer;
+    });
+  }
+
+  /**
+   * Pipeline recovery: takes the replica the failed pipeline left (rbw, or finalized when
+   * the failure came at the very end), stops its writer, cuts it to `offset` and gives it
+   * the new generation stamp. A replica already between old and new stamp is accepted, so
+   * a recovery that itself failed half-way can be retried.
+   */
+  recoverRbw(blockId: number, oldGenStamp: number, newGenStamp: number, offset: number, bytesPerChecksum: number): Promise<ReplicaWriter> {
+    return this.withBlockLock(blockId, async () => {
+      const replica = this.replicas.get(blockId);
+      if (!replica) throw new DfsError('ReplicaNotFound', `no replica of block ${blockId} to recover`);
+      if (replica.genStamp < oldGenStamp || replica.genStamp > newGenStamp) {
+        throw new DfsError('StaleGenerationStamp', `replica of block ${blockId} has generation stamp ${replica.genStamp}, expected ${oldGenStamp}`);
+      }
+      await replica.writer?.abort();
+      if (offset > replica.length) {
+        throw new DfsError('InvalidRequest', `cannot recover block ${blockId} to ${offset}: the replica has ${replica.length} bytes`);
+      }
+      if (offset < replica.length && offset % bytesPerChecksum !== 0) {
+        throw new DfsError('InvalidRequest', `recovery offset ${offset} is not chunk-aligned`);
+      }
+      if (replica.state === 'finalized') await this.moveToRbw(replica);
+      await this.renameMeta(replica, newGenStamp);
+      return this.reopenForAppend(replica, offset, bytesPerChecksum);
+    });
+  }
+
+  /** Deletes a replica (an `invalidate` command); a newer generation stamp is kept. */
+  deleteReplica(blockId: number, genStamp: number): Promise<'deleted' | 'absent' | 'newer'> {
+    return this.withBlockLock(blockId, async () => {
+      const replica = this.replicas.get(blockId);
+      if (!replica) return 'absent';
+      if (replica.genStamp > genStamp) return 'newer';
+      await replica.writer?.abort();
+      await this.removeReplicaFiles(replica);
+      this.emit({ kind: 'deleted', block: [blockId, replica.genStamp] });
+      return 'deleted';
+    });
+  }
+
+  /** A reader of a finalized replica whose generation stamp is at least `genStamp`. */
+  async openReader(blockId: number, genStamp: number): Promise<ReplicaReader> {
+    const replica = this.replicas.get(blockId);
+    if (!replica || replica.state !== 'finalized') throw new DfsError('ReplicaNotFound', `no finalized replica of block ${blockId}`);
+    if (genStamp > replica.genStamp) {
+      throw new DfsError('StaleGenerationStamp', `replica of block ${blockId} has generation stamp ${replica.genStamp} < ${genStamp}`);
+    }
+    return ReplicaReader.open(blockId, replica.genStamp, replica.length, blockPathOf(replica), metaPathOf(replica));
+  }
+
+  // ---- ReplicaWriterHost ----
+
+  async finalizeReplica(writer: ReplicaWriter): Promise<void> {
+    const replica = writer.replica;
+    const rbwBlock = blockPathOf(replica);
+    const rbwMeta = metaPathOf(replica);
+    replica.state = 'finalized';
+    await mkdir(replicaDir(replica), { recursive: true });
+    await rename(rbwBlock, blockPathOf(replica));
+    await rename(rbwMeta, metaPathOf(replica));
+    await syncDirectory(replicaDir(replica));
+    replica.writer = null;
+    this.emit({ kind: 'received', replica: [replica.blockId, replica.genStamp, replica.length] });
+  }
+
+  releaseWriter(writer: ReplicaWriter): void {
+    if (writer.replica.writer === writer) writer.replica.writer = null;
+  }
+
+  accountBytes(replica: Replica, deltaBytes: number): void {
+    replica.diskBytes += deltaBytes;
+    replica.volume.dfsUsed += deltaBytes;
+  }
+
+  // ---- internals ----
+
+  private async removeAbandonedRbw(blockId: number, genStamp: number): Promise<void> {
+    const existing = this.replicas.get(blockId);
+    if (!existing) return;
+    // An idle rbw replica with an older stamp is what a broken earlier attempt left behind.
+    if (existing.state === 'rbw' && existing.writer === null && existing.genStamp < genStamp) {
+      await this.removeReplicaFiles(existing);
+      return;
+    }
+    throw new DfsError('FileAlreadyExists', `block ${blockId} already has a ${existing.state} replica with generation stamp ${existing.genStamp}`);
+  }
+
+  private async chooseVolume(): Promise<Volume> {
+    for (let tried = 0; tried < this.volumes.length; tried++) {
+      const volume = this.volumes[(this.nextVolume + tried) % this.volumes.length] as Volume;
+      if (volume.failed) continue;
+      const usage = await safeUsage(volume);
+      if (usage.remaining >= this.options.blockSizeBytes) {
+        this.nextVolume = (this.nextVolume + tried + 1) % this.volumes.length;
+        return volume;
+      }
+    }
+    throw new DfsError('DiskFull', 'no volume has room for another block');
+  }
+
+  private async moveToRbw(replica: Replica): Promise<void> {
+    const finalizedBlock = blockPathOf(replica);
+    const finalizedMeta = metaPathOf(replica);
+    replica.state = 'rbw';
+    await rename(finalizedBlock, blockPathOf(replica));
+    await rename(finalizedMeta, metaPathOf(replica));
+  }
+
+  private async renameMeta(replica: Replica, genStamp: number): Promise<void> {
+    if (replica.genStamp === genStamp) return;
+    const oldMeta = metaPathOf(replica);
+    await rename(oldMeta, metaPathOf({ ...replica, genStamp }));
+    replica.genStamp = genStamp;
+  }
+
+  private async reopenForAppend(replica: Replica, offset: number, bytesPerChecksum: number): Promise<ReplicaWriter> {
+    const metaPath = metaPathOf(replica);
+    const blockPath = blockPathOf(replica);
+    await truncate(blockPath, offset);
+    await truncate(metaPath, metaFileLength(offset, bytesPerChecksum));
+    const blockHandle = await open(blockPath, 'r+');
+    const metaHandle = await open(metaPath, 'r+');
+    const header = Buffer.alloc(metaHeaderBytes);
+    await metaHandle.read(header, 0, metaHeaderBytes, 0);
+    if (decodeMetaHeader(header) !== bytesPerChecksum) {
+      await Promise.allSettled([blockHandle.close(), metaHandle.close()]);
+      throw new DfsError('InvalidRequest', `block ${replica.blockId} was written with another bytes-per-checksum`);
+    }
+    this.accountBytes(replica, offset + metaFileLength(offset, bytesPerChecksum) - replica.diskBytes);
+    replica.length = offset;
+    replica.writer = new ReplicaWriter(replica, bytesPerChecksum, blockHandle, metaHandle, this);
+    return replica.writer;
+  }
+
+  private async removeReplicaFiles(replica: Replica): Promise<void> {
+    await Promise.all([unlinkIfPresent(blockPathOf(replica)), unlinkIfPresent(metaPathOf(replica))]);
+    this.replicas.delete(replica.blockId);
+    this.accountBytes(replica, -replica.diskBytes);
+  }
+
+  private async writeVersions(): Promise<void> {
+    const version = { clusterId: this.currentClusterId, datanodeUuid: this.datanodeUuid, layoutVersion: datanodeLayoutVersion };
+    await Promise.all(this.volumes.filter((volume) => !volume.failed).map((volume) => volume.writeVersion(version)));
+  }
+
+  private async scan(): Promise<void> {
+    for (const volume of this.volumes) {
+      if (volume.failed) continue;
+      await clearRbw(volume);
+      for (const found of await scanFinalized(volume, this.options.log)) this.addScanned(volume, found);
+    }
+    this.options.log.info({ replicas: this.replicas.size, dfsUsed: this.dfsUsed }, 'volumes scanned');
+  }
+
+  private addScanned(volume: Volume, found: Awaited<ReturnType<typeof scanFinalized>>[number]): void {
+    const existing = this.replicas.get(found.blockId);
+    if (existing && existing.genStamp >= found.genStamp) {
+      this.options.log.warn({ blockId: found.blockId, volume: volume.root }, 'duplicate replica on another volume ignored');
+      return;
+    }
+    if (existing) this.accountBytes(existing, -existing.diskBytes);
+    const { blockId, genStamp, length, diskBytes } = found;
+    this.replicas.set(blockId, { blockId, genStamp, length, state: 'finalized', volume, diskBytes, writer: null });
+    volume.dfsUsed += diskBytes;
+  }
+
+  private emit(event: ReplicaEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Runs changes to one block one after the other, so a recovery never races a delete. */
+  private withBlockLock<T>(blockId: number, operation: () => Promise<T>): Promise<T> {
+    const previous = this.blockLocks.get(blockId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(operation);
+    const tail = run.catch(() => undefined);
+    this.blockLocks.set(blockId, tail);
+    void tail.then(() => {
+      if (this.blockLocks.get(blockId) === tail) this.blockLocks.delete(blockId);
+    });
+    return run;
+  }
+}
+
+async function prepareVolume(volume: Volume, log: Logger): Promise<Awaited<ReturnType<Volume['readVersion']>>> {
+  try {
+    await volume.createLayout();
+    return await volume.readVersion();
+  } catch (error) {
+    volume.failed = true;
+    log.error({ volume: volume.root, err: error }, 'volume failed at start-up');
+    return null;
+  }
+}
+
+function settleIdentity(versions: ReadonlyArray<Awaited<ReturnType<Volume['readVersion']>>>): { datanodeUuid: string; clusterId: string } {
+  const uuids = new Set(versions.flatMap((version) => (version ? [version.datanodeUuid] : [])));
+  const clusterIds = new Set(versions.flatMap((version) => (version?.clusterId ? [version.clusterId] : [])));
+  if (uuids.size > 1) throw new Error(`volumes belong to different datanodes: ${[...uuids].join(', ')}`);
+  if (clusterIds.size > 1) throw new Error(`volumes belong to different clusters: ${[...clusterIds].join(', ')}`);
+  return { datanodeUuid: [...uuids][0] ?? randomUUID(), clusterId: [...clusterIds][0] ?? '' };
+}
+
+async function safeUsage(volume: Volume): Promise<{ capacity: number; remaining: number; dfsUsed: number }> {
+  try {
+    return await volume.usage();
+  } catch {
+    return { capacity: 0, remaining: 0, dfsUsed: volume.dfsUsed };
+  }
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
