@@ -1,0 +1,235 @@
+// DfsClient: the one object applications and the CLI use to talk to a tsdfs cluster —
+// namespace calls to the namenode, block pipelines and verified reads with datanodes.
+import { createWriteStream as createLocalWriteStream, createReadStream as createLocalReadStream } from 'node:fs';
+import { rename, stat as statLocal, unlink } from 'node:fs/promises';
+import http from 'node:http';
+import { basename, join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Config, loadConfig, namenodeUrl } from '../config/index.js';
+import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
+import type { FileStatus } from '../protocol/common.js';
+import { DfsError } from '../protocol/errors.js';
+import { baseName, joinPath } from '../protocol/paths.js';
+import type { ClientContext } from './client-context.js';
+import { defaultUserName, newClientName } from './identity.js';
+import { LeaseRenewer } from './lease-renewer.js';
+import { NamenodeRpc } from './namenode/rpc-client.js';
+import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
+import { type ReadOptions, readFileRange } from './read/file-reader.js';
+import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
+
+export interface DfsClientOptions {
+  /** Default: `loadConfig()`. */
+  config?: Config;
+  /** `http://host:port` or `tsdfs://host:port`; default from `fs.defaultFS`. */
+  namenode?: string;
+  /** Default: TSDFS_USER_NAME, HADOOP_USER_NAME, the OS user. */
+  user?: string;
+  /** Sent as `Authorization: Bearer` (token auth mode); default TSDFS_TOKEN. */
+  token?: string;
+  /** Names this client's leases; default `tsdfs-client-<pid>-<random>`. */
+  clientName?: string;
+}
+
+export type { ReadOptions, WriteOptions };
+
+/** A local file being fetched is written beside its target under this suffix, as HDFS's shell does. */
+const copyingSuffix = '._COPYING_';
+
+export class DfsClient {
+  readonly user: string;
+  readonly namenode: string;
+  readonly clientName: string;
+  private readonly namenodeAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly datanodeAgent = new http.Agent({ keepAlive: true });
+  private readonly namenodeRpc: NamenodeRpc;
+  private readonly leaseRenewer: LeaseRenewer;
+  private readonly context: ClientContext;
+  private serverDefaultsReply: Promise<RpcResponse<'getServerDefaults'>> | null = null;
+
+  constructor(options: DfsClientOptions = {}) {
+    const config = options.config ?? loadConfig();
+    this.user = options.user ?? defaultUserName();
+    this.namenode = options.namenode !== undefined ? parseNamenodeAddress(options.namenode) : namenodeUrl(config);
+    this.clientName = options.clientName ?? newClientName();
+    this.namenodeRpc = new NamenodeRpc({
+      baseUrl: this.namenode,
+      user: this.user,
+      token: options.token ?? (process.env.TSDFS_TOKEN || undefined),
+      agent: this.namenodeAgent,
+    });
+    this.leaseRenewer = new LeaseRenewer(async () => {
+      await this.rpc('renewLease', { clientName: this.clientName });
+    }, Math.max(100, Math.floor(config['tsdfs.lease.soft-limit.ms'] / 2)));
+    this.context = {
+      rpc: this.namenodeRpc,
+      clientName: this.clientName,
+      datanodeAgent: this.datanodeAgent,
+      leaseRenewer: this.leaseRenewer,
+      serverDefaults: () => this.serverDefaults(),
+    };
+  }
+
+  homeDirectory(): string {
+    return homeDirectoryOf(this.user);
+  }
+
+  resolve(path: string): string {
+    return resolveDfsPath(path, this.homeDirectory());
+  }
+
+  rpc<M extends RpcMethod>(method: M, request: RpcRequest<M>): Promise<RpcResponse<M>> {
+    return this.namenodeRpc.call(method, request);
+  }
+
+  /** Block size, checksum chunk and replication the namenode uses; asked once per client. */
+  serverDefaults(): Promise<RpcResponse<'getServerDefaults'>> {
+    this.serverDefaultsReply ??= this.rpc('getServerDefaults', {});
+    this.serverDefaultsReply.catch(() => {
+      this.serverDefaultsReply = null;
+    });
+    return this.serverDefaultsReply;
+  }
+
+  // ---- namespace ----
+
+  async stat(path: string): Promise<FileStatus> {
+    const resolved = this.resolve(path);
+    const { status } = await this.rpc('getFileInfo', { path: resolved });
+    if (status === null) throw new DfsError('FileNotFound', `File does not exist: ${resolved}`);
+    return status;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const { status } = await this.rpc('getFileInfo', { path: this.resolve(path) });
+    return status !== null;
+  }
+
+  /** Every entry, one namenode page at a time, so a huge directory never sits in memory whole. */
+  async *list(path: string): AsyncGenerator<FileStatus> {
+    const resolved = this.resolve(path);
+    let startAfter: string | undefined;
+    for (;;) {
+      const page = await this.rpc('listing', { path: resolved, ...(startAfter !== undefined ? { startAfter } : {}) });
+      yield* page.entries;
+      const last = page.entries.at(-1);
+      if (page.remaining === 0 || last === undefined) return;
+      startAfter = baseName(last.path);
+    }
+  }
+
+  async ls(path: string): Promise<FileStatus[]> {
+    const entries: FileStatus[] = [];
+    for await (const entry of this.list(path)) entries.push(entry);
+    return entries;
+  }
+
+  async mkdir(path: string, options: { parents?: boolean; permission?: string } = {}): Promise<void> {
+    const resolved = this.resolve(path);
+    const parents = options.parents ?? false;
+    const { created } = await this.rpc('mkdirs', {
+      path: resolved,
+      createParent: parents,
+      ...(options.permission !== undefined ? { permission: options.permission } : {}),
+    });
+    if (!created && !parents) throw new DfsError('FileAlreadyExists', `${resolved}: File exists`);
+  }
+
+  async rm(path: string, options: { recursive?: boolean } = {}): Promise<boolean> {
+    const { deleted } = await this.rpc('delete', { path: this.resolve(path), recursive: options.recursive ?? false });
+    return deleted;
+  }
+
+  async mv(src: string, dst: string): Promise<string> {
+    const from = this.resolve(src);
+    const to = this.resolve(dst);
+    const reply = await this.rpc('rename', { src: from, dst: to });
+    if (!reply.renamed) {
+      if (!(await this.exists(from))) throw new DfsError('FileNotFound', `File does not exist: ${from}`);
+      throw new DfsError('InvalidRequest', `could not rename ${from} to ${to}`);
+    }
+    return reply.dst;
+  }
+
+  async setReplication(path: string, replication: number): Promise<void> {
+    await this.rpc('setReplication', { path: this.resolve(path), replication });
+  }
+
+  async chmod(path: string, permission: string): Promise<void> {
+    await this.rpc('setPermission', { path: this.resolve(path), permission });
+  }
+
+  async chown(path: string, owner?: string, group?: string): Promise<void> {
+    await this.rpc('setOwner', {
+      path: this.resolve(path),
+      ...(owner !== undefined ? { owner } : {}),
+      ...(group !== undefined ? { group } : {}),
+    });
+  }
+
+  contentSummary(path: string): Promise<ContentSummary> {
+    return this.rpc('getContentSummary', { path: this.resolve(path) });
+  }
+
+  // ---- data ----
+
+  /** 'finish' is emitted only after the namenode accepted `complete`; any failure is an 'error'. */
+  createWriteStream(path: string, options: WriteOptions = {}): Writable {
+    return createFileWriteStream(this.context, this.resolve(path), options);
+  }
+
+  createReadStream(path: string, options: ReadOptions = {}): Readable {
+    return Readable.from(readFileRange(this.context, this.resolve(path), options), { objectMode: false });
+  }
+
+  async writeFile(path: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {
+    await pipeline(Readable.from([Buffer.from(data)], { objectMode: false }), this.createWriteStream(path, options));
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.createReadStream(path)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  /** Copies a local file in; into `remotePath/<name>` when `remotePath` is a directory. */
+  async put(localPath: string, remotePath: string, options: WriteOptions = {}): Promise<void> {
+    const local = await statLocal(localPath);
+    if (local.isDirectory()) throw new DfsError('PathIsDirectory', `${localPath} is a directory`);
+    let target = this.resolve(remotePath);
+    const existing = await this.rpc('getFileInfo', { path: target });
+    if (existing.status?.type === 'directory') target = joinPath(target, basename(localPath));
+    await pipeline(createLocalReadStream(localPath, { highWaterMark: 64 * 1024 }), this.createWriteStream(target, options));
+  }
+
+  /**
+   * Copies a file out; into `localPath/<name>` when `localPath` is a directory. The bytes go
+   * to a `._COPYING_` file renamed at the end, so a failed copy never looks complete.
+   */
+  async get(remotePath: string, localPath: string, options: ReadOptions = {}): Promise<void> {
+    const source = this.resolve(remotePath);
+    const localStatus = await statLocal(localPath).catch(() => null);
+    const target = localStatus?.isDirectory() ? join(localPath, baseName(source)) : localPath;
+    const partial = `${target}${copyingSuffix}`;
+    try {
+      await pipeline(this.createReadStream(source, options), createLocalWriteStream(partial));
+      await rename(partial, target);
+    } catch (error) {
+      await unlink(partial).catch(() => {});
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.leaseRenewer.stop();
+    this.namenodeAgent.destroy();
+    this.datanodeAgent.destroy();
+  }
+}
+
+function parseNamenodeAddress(address: string): string {
+  const base = namenodeHttpBase(address);
+  if (base === null) throw new DfsError('InvalidRequest', `bad namenode address ${JSON.stringify(address)}: expected tsdfs://host:port or http://host:port`);
+  return base;
+}

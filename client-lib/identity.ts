@@ -1,0 +1,20 @@
+// Who the client is: the user the namenode checks permissions against, and the client
+// name that owns leases (HDFS's DFSClient name).
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+
+/** TSDFS_USER_NAME, then HADOOP_USER_NAME (as HDFS's shell), then the OS user. */
+export function defaultUserName(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.TSDFS_USER_NAME || env.HADOOP_USER_NAME;
+  if (fromEnv) return fromEnv;
+  try {
+    return userInfo().username;
+  } catch {
+    // A container user without a passwd entry has no name; fall back like a shell would.
+    return env.USER || env.LOGNAME || 'nobody';
+  }
+}
+
+export function newClientName(): string {
+  return `tsdfs-client-${process.pid}-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,104 @@
+// Typed calls to the namenode's `POST /rpc/<method>`: the request is checked against the
+// protocol schema before it leaves, the reply parsed with it when it arrives, and a
+// RemoteException is rebuilt into the DfsError the server threw.
+import http from 'node:http';
+import { type RpcMethod, type RpcRequest, type RpcResponse, rpcMethods, userHeader } from '../../protocol/client-namenode.js';
+import { DfsError, describeZodError, dfsErrorFromResponse } from '../../protocol/errors.js';
+
+/** Replies larger than this are refused; an fsck of a huge tree is the largest legitimate one. */
+export const maxRpcReplyBytes = 256 * 1024 * 1024;
+/** A namenode that sends nothing for this long is treated as gone. */
+export const rpcIdleTimeoutMs = 120_000;
+
+export interface NamenodeRpcOptions {
+  baseUrl: string;
+  user: string;
+  token: string | undefined;
+  agent: http.Agent;
+}
+
+interface HttpReply {
+  status: number;
+  body: unknown;
+}
+
+export class NamenodeRpc {
+  constructor(private readonly options: NamenodeRpcOptions) {}
+
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>): Promise<RpcResponse<M>> {
+    const schemas = rpcMethods[method];
+    const checked = schemas.request.safeParse(request);
+    if (!checked.success) {
+      throw new DfsError('InvalidRequest', `invalid ${method} request: ${describeZodError(checked.error)}`);
+    }
+    const reply = await this.postWithRetry(method, JSON.stringify(checked.data));
+    if (reply.status !== 200) throw dfsErrorFromResponse(reply.status, reply.body);
+    const parsed = schemas.response.safeParse(reply.body);
+    if (!parsed.success) {
+      throw new DfsError('Internal', `namenode sent an invalid ${method} reply: ${describeZodError(parsed.error)}`);
+    }
+    return parsed.data as RpcResponse<M>;
+  }
+
+  /**
+   * A keep-alive socket the server closed while idle fails with ECONNRESET on reuse before
+   * the request was read; that one case is safe to send again (Node's documented pattern).
+   */
+  private async postWithRetry(method: string, body: string): Promise<HttpReply> {
+    try {
+      return await this.post(method, body);
+    } catch (error) {
+      if (error instanceof StaleSocketError) return this.post(method, body);
+      throw error;
+    }
+  }
+
+  private post(method: string, body: string): Promise<HttpReply> {
+    const url = `${this.options.baseUrl}/rpc/${method}`;
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      [userHeader]: this.options.user,
+    };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    return new Promise<HttpReply>((resolve, reject) => {
+      const request = http.request(url, { method: 'POST', headers, agent: this.options.agent });
+      request.setTimeout(rpcIdleTimeoutMs, () => request.destroy(new Error(`no reply within ${rpcIdleTimeoutMs} ms`)));
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (request.reusedSocket && error.code === 'ECONNRESET') reject(new StaleSocketError());
+        else reject(new DfsError('Unavailable', `cannot reach namenode ${this.options.baseUrl} (${method}): ${error.message}`));
+      });
+      request.on('response', (response) => {
+        readReply(response).then(resolve, (error: Error) =>
+          reject(new DfsError('Unavailable', `namenode ${this.options.baseUrl} broke off the ${method} reply: ${error.message}`)),
+        );
+      });
+      request.end(body);
+    });
+  }
+}
+
+class StaleSocketError extends Error {}
+
+async function readReply(response: http.IncomingMessage): Promise<HttpReply> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > maxRpcReplyBytes) {
+      response.destroy();
+      throw new Error(`reply larger than ${maxRpcReplyBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks, bytes).toString('utf8');
+  return { status: response.statusCode ?? 0, body: parseJsonOrText(text) };
+}
+
+function parseJsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,95 @@
+// Reads a byte range of one replica from one datanode (`GET /blocks/<id>`), verifying
+// every packet's checksums before a byte of it is handed on, so nothing unverified leaves.
+import http from 'node:http';
+import type { DatanodeLocation, ExtendedBlock } from '../../protocol/common.js';
+import { findChecksumMismatch } from '../../protocol/checksum.js';
+import { PacketDecoder, bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
+import { DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
+import { trimToRange } from './read-plan.js';
+
+/** A datanode that sends nothing for this long is given up for the next replica. */
+export const readIdleTimeoutMs = 60_000;
+const maxErrorReplyBytes = 64 * 1024;
+
+/** The replica's data did not match its checksums: report it, try another replica. */
+export class ReplicaChecksumError extends Error {
+  override readonly name = 'ReplicaChecksumError';
+}
+
+export interface ReplicaRead {
+  agent: http.Agent;
+  location: DatanodeLocation;
+  block: ExtendedBlock;
+  token: string;
+  /** Wanted bytes `[start, end)`, relative to the block. */
+  start: number;
+  end: number;
+  idleTimeoutMs?: number;
+}
+
+/** Yields the verified bytes of `[start, end)` in order; throws if the replica cannot deliver all. */
+export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer> {
+  const { request, response } = await openRead(read);
+  try {
+    const bytesPerChecksum = Number(response.headers[bytesPerChecksumHeader]);
+    let cursor = Number(response.headers[startOffsetHeader]);
+    if (!(bytesPerChecksum > 0) || !(cursor >= 0) || cursor > read.start) {
+      throw new Error(`bad read reply headers (bytes per checksum ${bytesPerChecksum}, start offset ${cursor})`);
+    }
+    const decoder = new PacketDecoder(bytesPerChecksum);
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      for (const packet of decoder.push(chunk)) {
+        if (packet.offset !== cursor) throw new Error(`packet at offset ${packet.offset}, expected ${cursor}`);
+        const badChunk = findChecksumMismatch(packet.data, packet.checksums, bytesPerChecksum);
+        if (badChunk >= 0) {
+          throw new ReplicaChecksumError(`checksum mismatch at block offset ${packet.offset + badChunk * bytesPerChecksum}`);
+        }
+        cursor += packet.dataLength;
+        const wanted = trimToRange(packet.data, packet.offset, read.start, read.end);
+        if (wanted.length > 0) yield wanted;
+        if (cursor >= read.end) return;
+      }
+    }
+    throw new Error(`reply ended at block offset ${cursor}, before ${read.end}`);
+  } finally {
+    // Leaving early (done, error or the reader gave up) must not leave the socket streaming.
+    if (!response.complete) request.destroy();
+  }
+}
+
+function openRead(read: ReplicaRead): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+  const query = new URLSearchParams({
+    genStamp: String(read.block.genStamp),
+    offset: String(read.start),
+    length: String(read.end - read.start),
+  });
+  const headers: http.OutgoingHttpHeaders = read.token ? { authorization: `Bearer ${read.token}` } : {};
+  const timeoutMs = read.idleTimeoutMs ?? readIdleTimeoutMs;
+  return new Promise((resolve, reject) => {
+    const request = http.get(`http://${read.location.name}/blocks/${read.block.id}?${query}`, { agent: read.agent, headers });
+    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no data for ${timeoutMs} ms`)));
+    request.on('error', reject);
+    request.on('response', (response) => {
+      if (response.statusCode === 200) resolve({ request, response });
+      else readRefusal(response).then(reject, reject);
+    });
+  });
+}
+
+async function readRefusal(response: http.IncomingMessage): Promise<DfsError> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > maxErrorReplyBytes) break;
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: the text itself is the best description.
+  }
+  return dfsErrorFromResponse(response.statusCode ?? 0, body);
+}

@@ -1,0 +1,86 @@
+// Cuts the bytes of one block into the packets of the transfer protocol: every packet
+// but the block's last carries exactly `packetBytes` (a whole number of checksum chunks),
+// so each datanode can verify and store chunk by chunk; the last one carries the flag.
+import { computeChunkChecksums } from '../../protocol/checksum.js';
+import type { Packet } from '../../protocol/data-transfer.js';
+import { packetDataBytes } from '../../protocol/limits.js';
+
+/** The largest whole number of chunks that fits the protocol's packet size (at least one chunk). */
+export function packetBytesFor(bytesPerChecksum: number): number {
+  return Math.max(bytesPerChecksum, Math.floor(packetDataBytes / bytesPerChecksum) * bytesPerChecksum);
+}
+
+export interface AppendResult {
+  /** Bytes of the input taken into this block. */
+  consumed: number;
+  /** A packet that filled up, ready to send. */
+  packet: Packet | null;
+}
+
+export class BlockPacketizer {
+  private pending: Buffer | null = null;
+  private pendingBytes = 0;
+  /** Block offset of the pending packet's first byte. */
+  private pendingOffset = 0;
+  private nextSeq = 0;
+  private ended = false;
+
+  constructor(
+    readonly blockSize: number,
+    readonly bytesPerChecksum: number,
+    readonly packetBytes = packetBytesFor(bytesPerChecksum),
+  ) {
+    if (packetBytes % bytesPerChecksum !== 0) throw new Error('packet size must be a whole number of checksum chunks');
+  }
+
+  /** Bytes this block can still take. */
+  get remaining(): number {
+    return this.blockSize - this.pendingOffset - this.pendingBytes;
+  }
+
+  /** True once the last packet went out: the block takes no more data. */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /**
+   * Copies as much of `data` as fits into the pending packet (the caller may reuse its
+   * buffer afterwards) and hands out the packet once it is full. At most one packet per
+   * call, so a caller writing a huge buffer never holds more than one packet extra.
+   */
+  append(data: Buffer): AppendResult {
+    if (this.ended) throw new Error('block already ended');
+    const packetRoom = Math.min(this.packetBytes, this.blockSize - this.pendingOffset);
+    const take = Math.min(packetRoom - this.pendingBytes, data.length);
+    if (take > 0) {
+      this.pending ??= Buffer.allocUnsafe(packetRoom);
+      data.copy(this.pending, this.pendingBytes, 0, take);
+      this.pendingBytes += take;
+    }
+    const full = this.pendingBytes === packetRoom;
+    return { consumed: take, packet: full ? this.emit(this.remaining === 0) : null };
+  }
+
+  /** The block's last packet: whatever is pending, possibly nothing. */
+  finish(): Packet {
+    if (this.ended) throw new Error('block already ended');
+    return this.emit(true);
+  }
+
+  private emit(last: boolean): Packet {
+    const data = this.pending === null ? Buffer.alloc(0) : this.pending.subarray(0, this.pendingBytes);
+    const packet: Packet = {
+      seq: this.nextSeq++,
+      offset: this.pendingOffset,
+      dataLength: data.length,
+      last,
+      checksums: computeChunkChecksums(data, this.bytesPerChecksum),
+      data,
+    };
+    this.pendingOffset += this.pendingBytes;
+    this.pending = null;
+    this.pendingBytes = 0;
+    this.ended = last;
+    return packet;
+  }
+}

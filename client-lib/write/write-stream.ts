@@ -1,0 +1,61 @@
+// The Writable a caller writes a file through: `create` when it opens, blocks while it is
+// written, `complete` in `final`, so 'finish' means the namenode closed the file.
+import { Writable } from 'node:stream';
+import type { ClientContext } from '../client-context.js';
+import { FileWriter } from './file-writer.js';
+
+export interface WriteOptions {
+  overwrite?: boolean;
+  replication?: number;
+  blockSize?: number;
+  permission?: string;
+  /** Called with the total bytes of the file every datanode of the pipeline acknowledged. */
+  onProgress?: (bytes: number) => void;
+}
+
+export function createFileWriteStream(context: ClientContext, path: string, options: WriteOptions = {}): Writable {
+  let writer: FileWriter | null = null;
+  let releaseLease: (() => void) | null = null;
+  return new Writable({
+    construct(callback) {
+      releaseLease = context.leaseRenewer.acquire();
+      openFileWriter(context, path, options).then((opened) => {
+        writer = opened;
+        callback();
+      }, callback);
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      (writer as FileWriter).write(chunk).then(() => callback(), callback);
+    },
+    final(callback) {
+      (writer as FileWriter).close().then(() => {
+        releaseLease?.();
+        callback();
+      }, callback);
+    },
+    destroy(error, callback) {
+      writer?.abort();
+      releaseLease?.();
+      callback(error);
+    },
+  });
+}
+
+async function openFileWriter(context: ClientContext, path: string, options: WriteOptions): Promise<FileWriter> {
+  const defaults = await context.serverDefaults();
+  const { status } = await context.rpc.call('create', {
+    path,
+    clientName: context.clientName,
+    overwrite: options.overwrite ?? false,
+    ...(options.replication !== undefined ? { replication: options.replication } : {}),
+    ...(options.blockSize !== undefined ? { blockSize: options.blockSize } : {}),
+    ...(options.permission !== undefined ? { permission: options.permission } : {}),
+  });
+  return new FileWriter(context, {
+    path,
+    fileId: status.fileId,
+    blockSize: status.blockSize > 0 ? status.blockSize : (options.blockSize ?? defaults.blockSize),
+    bytesPerChecksum: defaults.bytesPerChecksum,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
