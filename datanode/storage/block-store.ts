@@ -174,6 +174,15 @@ export class BlockStore implements ReplicaWriterHost {
     });
   }
 
+  /** Drops a replica whose pipeline never got going; nobody was told of it, so no report. */
+  discardRbw(writer: ReplicaWriter): Promise<void> {
+    const replica = writer.replica;
+    return this.withBlockLock(replica.blockId, async () => {
+      await writer.abort();
+      if (this.replicas.get(replica.blockId) === replica && replica.state === 'rbw') await this.removeReplicaFiles(replica);
+    });
+  }
+
   /** A reader of a finalized replica whose generation stamp is at least `genStamp`. */
   async openReader(blockId: number, genStamp: number): Promise<ReplicaReader> {
     const replica = this.replicas.get(blockId);

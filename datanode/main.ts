@@ -1,0 +1,108 @@
+// Composition root of a datanode: builds the block store, metrics, data server and the
+// namenode link from the config, listens, and prints the one "listening" line on stdout.
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { pino, type Logger } from 'pino';
+import { type Config, namenodeUrl } from '../config/index.js';
+import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
+import { createCommandHandler } from './command-handler.js';
+import { DatanodeMetrics } from './metrics.js';
+import { NamenodeLink } from './namenode-link.js';
+import { BlockStore } from './storage/block-store.js';
+import { allowAllBlockAccess, type DataServerContext } from './transfer/data-server-context.js';
+import { createDataServer } from './transfer/data-server.js';
+import { splitHostPort } from './transfer/pipeline-connection.js';
+import { TransferSlots } from './transfer/transfer-slots.js';
+
+export interface StartDatanodeOptions {
+  /** The namenode refused this datanode; default: log and exit with code 1. */
+  onFatal?: (message: string) => void;
+  /** The namenode sent `shutdown`; default: close and exit with code 0. */
+  onShutdown?: (reason: string) => void;
+  /** False runs the data server alone, without a namenode (tests). Default true. */
+  connectToNamenode?: boolean;
+  log?: Logger;
+  /** Where the "listening" line goes; default stdout. */
+  announce?: (line: string) => void;
+}
+
+export interface RunningDatanode {
+  /** The advertised `host:port` of the data server. */
+  address: string;
+  uuid: string;
+  store: BlockStore;
+  close(): Promise<void>;
+}
+
+export async function startDatanode(config: Config, options: StartDatanodeOptions = {}): Promise<RunningDatanode> {
+  const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
+  const store = await BlockStore.open({
+    dataDirs: config['dfs.datanode.data.dir'].split(',').map((dir) => dir.trim()).filter((dir) => dir !== ''),
+    reservedBytes: config['dfs.datanode.du.reserved'],
+    blockSizeBytes: config['dfs.blocksize'],
+    log,
+  });
+  const slots = new TransferSlots();
+  const metrics = new DatanodeMetrics({ activeTransfers: () => slots.activeCount, replicas: () => store.replicaCount, dfsUsedBytes: () => store.dfsUsed });
+  let link: NamenodeLink | null = null;
+  const context: DataServerContext = {
+    store,
+    metrics,
+    log,
+    slots,
+    reportBadBlock: (blockId, genStamp) => link?.reportBadBlock(blockId, genStamp),
+    checkBlockAccess: allowAllBlockAccess,
+    status: () => ({ namenodeConnected: link?.isRegistered ?? false }),
+  };
+  const server = createDataServer(context);
+  const port = await listen(server, config['dfs.datanode.address']);
+  const hostname = config['dfs.datanode.hostname'] || os.hostname();
+  const address = `${hostname}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= closeAll(server, link);
+    return closing;
+  };
+  if (options.connectToNamenode !== false) {
+    link = new NamenodeLink({
+      url: `${namenodeUrl(config).replace(/^http/, 'ws')}${datanodeLinkPath}`,
+      store,
+      log,
+      hostname,
+      dataPort: port,
+      heartbeatIntervalMs: config['dfs.heartbeat.interval'] * 1000,
+      blockReportIntervalMs: config['dfs.blockreport.intervalMsec'],
+      activeTransfers: () => slots.activeCount,
+      onCommand: createCommandHandler({ context, link: () => link, log, onShutdown: options.onShutdown ?? (() => void close().then(() => process.exit(0))) }),
+      onRefused: options.onFatal ?? ((message) => exitFatally(log, message)),
+    });
+    link.start();
+  }
+  log.info({ address, uuid: store.datanodeUuid, volumes: store.volumes.map((volume) => volume.root) }, 'datanode started');
+  (options.announce ?? ((line) => process.stdout.write(`${line}\n`)))(`tsdfs datanode listening on ${address} uuid=${store.datanodeUuid}`);
+  return { address, uuid: store.datanodeUuid, store, close };
+}
+
+function listen(server: ReturnType<typeof createDataServer>, hostPort: string): Promise<number> {
+  const [host, port] = splitHostPort(hostPort);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function closeAll(server: ReturnType<typeof createDataServer>, link: NamenodeLink | null): Promise<void> {
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await Promise.all([serverClosed, link?.close()]);
+}
+
+function exitFatally(log: Logger, message: string): void {
+  log.fatal({ reason: message }, 'datanode cannot join the cluster');
+  process.stderr.write(`tsdfs datanode: ${message}\n`);
+  process.exit(1);
+}
