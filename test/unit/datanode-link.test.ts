@@ -1,0 +1,199 @@
+// The namenode link against a fake namenode (a bare WebSocket server): register, cluster
+// id adoption, full and incremental block reports, heartbeats and their commands,
+// reconnection, refusal.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
+import { parseConfig } from '../../config/index.js';
+import { computeChunkChecksums } from '../../protocol/checksum.js';
+import { DatanodeMessage } from '../../protocol/datanode-namenode.js';
+import { type RunningDatanode, startDatanode, type StartDatanodeOptions } from '../../datanode/main.js';
+
+const dirs: string[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A namenode that records what it hears and lets the test answer. */
+class FakeNamenode {
+  readonly messages: DatanodeMessage[] = [];
+  socket: WebSocket | null = null;
+  private waiters: Array<() => void> = [];
+  private constructor(readonly server: WebSocketServer, readonly port: number) {
+    server.on('connection', (socket) => {
+      this.socket = socket;
+      socket.on('message', (data) => {
+        this.messages.push(DatanodeMessage.parse(JSON.parse(String(data))));
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+  }
+
+  static async start(): Promise<FakeNamenode> {
+    const httpServer = http.createServer();
+    const server = new WebSocketServer({ server: httpServer, path: '/datanode' });
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeNamenode(server, (httpServer.address() as AddressInfo).port);
+    cleanups.push(async () => {
+      for (const client of server.clients) client.terminate();
+      server.close();
+      await new Promise((resolve) => httpServer.close(resolve));
+    });
+    return fake;
+  }
+
+  send(message: unknown): void {
+    this.socket?.send(JSON.stringify(message));
+  }
+
+  /** Waits for a message of this type after the first `skip` messages. */
+  async next<T extends DatanodeMessage['type']>(type: T, skip = 0): Promise<Extract<DatanodeMessage, { type: T }>> {
+    const deadline = Date.now() + 4000;
+    for (;;) {
+      const found = this.messages.slice(skip).find((message) => message.type === type);
+      if (found) return found as Extract<DatanodeMessage, { type: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${type} message`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 100);
+      });
+    }
+  }
+
+  registered(clusterId = 'CID-fake'): void {
+    this.send({ type: 'registered', datanodeUuid: 'x', clusterId, namespaceId: 'NS-1', heartbeatIntervalMs: 100, blockReportIntervalMs: 60_000 });
+  }
+}
+
+async function startLinkedDatanode(namenode: FakeNamenode, options: StartDatanodeOptions = {}, dataDir?: string): Promise<RunningDatanode> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'tsdfs-dn-link-')));
+  if (!dataDir) dirs.push(dir);
+  const config = parseConfig({
+    'fs.defaultFS': `tsdfs://127.0.0.1:${namenode.port}`,
+    'dfs.datanode.data.dir': dir,
+    'dfs.datanode.address': '127.0.0.1:0',
+    'dfs.datanode.hostname': '127.0.0.1',
+    'dfs.blocksize': '1m',
+    'tsdfs.log.level': 'silent',
+  });
+  const datanode = await startDatanode(config, { announce: () => undefined, ...options });
+  cleanups.push(() => datanode.close());
+  return datanode;
+}
+
+async function writeReplica(datanode: RunningDatanode, blockId: number, data: Buffer): Promise<void> {
+  const writer = await datanode.store.createRbw(blockId, 1001, 512);
+  await writer.append(0, data, computeChunkChecksums(data, 512));
+  await writer.finalize();
+}
+
+describe('datanode namenode link', () => {
+  it('registers, adopts the cluster id, reports blocks and beats', async () => {
+    const namenode = await FakeNamenode.start();
+    const datanode = await startLinkedDatanode(namenode);
+    const register = await namenode.next('register');
+    assert.equal(register.clusterId, '');
+    assert.equal(register.datanodeUuid, datanode.uuid);
+    assert.equal(`${register.hostname}:${register.dataPort}`, datanode.address);
+    assert.equal(register.storage.volumes.length, 1);
+
+    namenode.registered('CID-42');
+    const report = await namenode.next('blockReport');
+    assert.deepEqual([report.replicas, report.last], [[], true]);
+    const heartbeat = await namenode.next('heartbeat');
+    assert.ok(heartbeat.capacity > 0);
+    const version = JSON.parse(await readFile(join(datanode.store.volumes[0]?.root ?? '', 'VERSION'), 'utf8'));
+    assert.equal(version.clusterId, 'CID-42');
+
+    const data = randomBytes(3000);
+    await writeReplica(datanode, 5, data);
+    const received = await namenode.next('incrementalBlockReport');
+    assert.deepEqual(received.received, [[5, 1001, 3000]]);
+
+    const seen = namenode.messages.length;
+    namenode.send({ type: 'heartbeatReply', seq: 0, commands: [{ kind: 'invalidate', blocks: [[5, 1001], [6, 1001]] }] });
+    const deletedSince = () => namenode.messages.slice(seen).flatMap((m) => (m.type === 'incrementalBlockReport' ? m.deleted : []));
+    await waitUntil(() => deletedSince().length >= 2);
+    assert.deepEqual(deletedSince().sort(), [[5, 1001], [6, 1001]], 'the deleted replica and the absent one');
+    assert.equal(datanode.store.getReplica(5), undefined);
+  });
+
+  it('reconnects and registers again when the link drops, with a full report', async () => {
+    const namenode = await FakeNamenode.start();
+    const datanode = await startLinkedDatanode(namenode);
+    await namenode.next('register');
+    namenode.registered();
+    await namenode.next('blockReport');
+    await writeReplica(datanode, 9, randomBytes(100));
+    await namenode.next('incrementalBlockReport');
+    const seen = namenode.messages.length;
+    namenode.socket?.terminate();
+    const again = await namenode.next('register', seen);
+    assert.equal(again.clusterId, 'CID-fake');
+    namenode.registered();
+    const report = await namenode.next('blockReport', seen);
+    assert.deepEqual(report.replicas, [[9, 1001, 100]]);
+  });
+
+  it('re-registers when the namenode says so', async () => {
+    const namenode = await FakeNamenode.start();
+    await startLinkedDatanode(namenode);
+    await namenode.next('register');
+    namenode.registered();
+    await namenode.next('heartbeat');
+    const seen = namenode.messages.length;
+    namenode.send({ type: 'error', message: 'not registered', reregister: true });
+    await namenode.next('register', seen);
+  });
+
+  it('copies a replica to another datanode on a transfer command', async () => {
+    const namenode = await FakeNamenode.start();
+    const source = await startLinkedDatanode(namenode);
+    const dir = await mkdtemp(join(tmpdir(), 'tsdfs-dn-link-'));
+    dirs.push(dir);
+    const targetNode = await startLinkedDatanode(namenode, { connectToNamenode: false }, dir);
+    await namenode.next('register');
+    namenode.registered();
+    const data = randomBytes(200_000);
+    await writeReplica(source, 12, data);
+    const [host, port] = targetNode.address.split(':');
+    namenode.send({
+      type: 'heartbeatReply',
+      seq: 1,
+      commands: [{ kind: 'transfer', block: { id: 12, genStamp: 1001, length: data.length }, targets: [{ uuid: targetNode.uuid, name: `${host}:${port}`, hostname: host, rack: '/r' }], token: '' }],
+    });
+    await waitUntil(() => targetNode.store.getReplica(12)?.state === 'finalized');
+    const reader = await targetNode.store.openReader(12, 1001);
+    const result = await reader.read(0, reader.length);
+    await reader.close();
+    assert.ok(result.ok);
+    assert.deepEqual(result.data, data);
+  });
+
+  it('calls onFatal when the namenode refuses it', async () => {
+    const namenode = await FakeNamenode.start();
+    let fatal = '';
+    await startLinkedDatanode(namenode, { onFatal: (message) => (fatal = message) });
+    await namenode.next('register');
+    namenode.send({ type: 'registrationRefused', message: 'cluster id CID-a does not match CID-b' });
+    await waitUntil(() => fatal !== '');
+    assert.match(fatal, /CID-a/);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 4000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
