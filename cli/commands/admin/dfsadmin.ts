@@ -1,0 +1,67 @@
+// `dfsadmin -report | -safemode ... | -refreshNodes | -printTopology`: cluster
+// administration, with HDFS's text layouts and `--json` for scripts.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ParsedArguments, UsageError, parseCommandArguments } from '../../args.js';
+import type { Command, CommandIo } from '../../command.js';
+import { type ReportSection, formatReport } from '../../format/report.js';
+import { ShellError } from '../../shell/errors.js';
+import { writeJson, writeLines } from '../../shell/output.js';
+
+/** How often `-safemode wait` asks again. */
+const safeModePollMs = 1000;
+const sectionFlags: Record<string, ReportSection> = { '-live': 'live', '-dead': 'dead', '-decommissioning': 'decommissioning' };
+const actions = ['-report', '-safemode', '-refreshNodes', '-printTopology'] as const;
+
+export const dfsadminCommand: Command = {
+  name: 'dfsadmin',
+  kind: 'admin',
+  usage: '-report [-live] [-dead] [-decommissioning] [--json] | -safemode get|enter|leave|wait | -refreshNodes | -printTopology',
+  help: `Cluster report, safe mode and node administration.
+  -report [-live|-dead|-decommissioning] [--json]
+                   capacity, usage and every datanode, in HDFS's layout or as JSON
+  -safemode get|enter|leave|wait
+                   show, enter or leave safe mode, or wait until the namenode leaves it
+  -refreshNodes    re-read dfs.hosts.exclude (not supported by the namenode yet)
+  -printTopology   racks and their datanodes (not supported by the namenode yet)`,
+  async run(args, io) {
+    const parsed = parseCommandArguments(args, {
+      flags: ['-report', '-refreshNodes', '-printTopology', '--json', ...Object.keys(sectionFlags)],
+      valued: ['-safemode'],
+    });
+    const chosen = actions.filter((action) => parsed.flags.has(action) || parsed.values.has(action));
+    if (chosen.length !== 1) throw new UsageError(chosen.length === 0 ? 'no command given' : `choose one of ${chosen.join(', ')}`);
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+    switch (chosen[0]) {
+      case '-report': return report(io, parsed);
+      case '-safemode': return safeMode(io, parsed.values.get('-safemode') as string);
+      default: throw new ShellError(`${chosen[0]} is not supported by this version of tsdfs yet`);
+    }
+  },
+};
+
+async function report(io: CommandIo, parsed: ParsedArguments): Promise<void> {
+  const requested = Object.entries(sectionFlags).filter(([flag]) => parsed.flags.has(flag)).map(([, section]) => section);
+  const type = requested.length === 1 ? (requested[0] as ReportSection) : 'all';
+  const client = await io.client();
+  const result = await client.rpc('datanodeReport', { type });
+  if (parsed.flags.has('--json')) return writeJson(io.stdout, result);
+  const sections: ReportSection[] = requested.length > 0 ? requested : ['live', 'dead'];
+  if (requested.length === 0 && result.decommissioning.length > 0) sections.push('decommissioning');
+  writeLines(io.stdout, formatReport(result, sections, Date.now()));
+}
+
+async function safeMode(io: CommandIo, action: string): Promise<void> {
+  if (action !== 'get' && action !== 'enter' && action !== 'leave' && action !== 'wait') {
+    throw new UsageError(`-safemode expects get, enter, leave or wait, got ${JSON.stringify(action)}`);
+  }
+  const client = await io.client();
+  if (action !== 'wait') {
+    const { safeMode: on } = await client.rpc('setSafeMode', { action });
+    io.stdout.write(`Safe mode is ${on ? 'ON' : 'OFF'}\n`);
+    return;
+  }
+  while ((await client.rpc('setSafeMode', { action: 'get' })).safeMode) {
+    await Promise.race([sleep(safeModePollMs), io.shutdownRequested()]);
+  }
+  io.stdout.write('Safe mode is OFF\n');
+}

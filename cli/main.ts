@@ -1,0 +1,20 @@
+// Entry of the `tsdfs` command (bin/tsdfs.js loads the compiled file): runs the CLI on
+// this process's arguments and streams, then exits with its code without waiting for
+// idle keep-alive sockets.
+import { runCli } from './run.js';
+
+// `tsdfs cat big | head`: a closed pipe ends the command quietly, as with Unix tools.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const exitCode = await runCli(process.argv.slice(2), {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  stderrIsTerminal: process.stderr.isTTY === true,
+});
+process.stdout.write('', () => process.exit(exitCode));

@@ -1,0 +1,197 @@
+// Copies between the local disk and tsdfs (put/get) and inside tsdfs (cp), file by file
+// or whole trees with several files in flight. Like HDFS, a copy is written under
+// `<name>._COPYING_` and renamed into place once complete, so a half-written file is never
+// seen under its real name; a failed copy removes its temporary file.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FileStatus } from '../../protocol/common.js';
+import { isSameOrDescendant } from '../../protocol/paths.js';
+import type { CommandIo } from '../command.js';
+import { octalString } from '../format/permission.js';
+import type { ShellClient } from './client.js';
+import { ReportedFailure, ShellError, describeError, pathError } from './errors.js';
+import { type ShellPath, childPath, reportFailure, runConcurrently, statOrNull, walkTree } from './paths.js';
+import { type TransferProgress, countingStream } from './progress.js';
+
+export const copyingSuffix = '._COPYING_';
+/** Files copied at once in a directory copy: hides per-file round trips of small files. */
+export const directoryCopyConcurrency = 8;
+
+export interface TransferContext {
+  io: CommandIo;
+  client: ShellClient;
+  overwrite: boolean;
+  /** `put -p`: keep the local permission bits. */
+  preservePermission?: boolean;
+  progress: TransferProgress;
+}
+
+/** Runs `action`, turning any failure into a message about `shown` (the path at fault). */
+async function onPath<T>(shown: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ShellError || error instanceof ReportedFailure) throw error;
+    const wrapped = new ShellError(describeError(error, shown));
+    wrapped.cause = error;
+    throw wrapped;
+  }
+}
+
+// ---- tsdfs side ----------------------------------------------------------------------
+
+async function refuseExistingRemote(client: ShellClient, target: ShellPath, overwrite: boolean): Promise<void> {
+  const existing = await onPath(target.shown, () => statOrNull(client, target.absolute));
+  if (existing === null) return;
+  if (existing.type === 'directory') throw pathError(target.shown, 'Is a directory');
+  if (!overwrite) throw pathError(target.shown, 'File exists');
+}
+
+/** Streams `source` into `target` via the `._COPYING_` file. */
+async function writeRemoteFile(context: TransferContext, openSource: () => Promise<Readable>, target: ShellPath, totalBytes: number): Promise<void> {
+  const { client } = context;
+  await refuseExistingRemote(client, target, context.overwrite);
+  const temporary = target.absolute + copyingSuffix;
+  const ticker = context.progress.track(target.shown, totalBytes);
+  try {
+    await onPath(target.shown, async () => {
+      const sink = await client.createWriteStream(temporary, { overwrite: true });
+      await pipeline(await openSource(), countingStream(ticker), sink);
+      if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);
+      await client.mv(temporary, target.absolute);
+    });
+  } catch (error) {
+    await Promise.resolve(client.rm(temporary)).catch(() => {});
+    throw error;
+  } finally {
+    ticker.finish();
+  }
+}
+
+export async function uploadFile(context: TransferContext, local: string, target: ShellPath): Promise<void> {
+  const localStatus = await onPath(local, () => stat(local));
+  if (localStatus.isDirectory()) return uploadDirectory(context, local, target);
+  await writeRemoteFile(context, async () => createReadStream(local), target, localStatus.size);
+  if (context.preservePermission) {
+    await onPath(target.shown, () => context.client.chmod(target.absolute, octalString(localStatus.mode)));
+  }
+}
+
+/** `put -` : standard input into one file. */
+export async function uploadStream(context: TransferContext, input: Readable, target: ShellPath): Promise<void> {
+  await writeRemoteFile(context, async () => input, target, 0);
+}
+
+async function makeRemoteDirectory(client: ShellClient, target: ShellPath): Promise<void> {
+  const existing = await onPath(target.shown, () => statOrNull(client, target.absolute));
+  if (existing?.type === 'directory') return;
+  if (existing) throw pathError(target.shown, 'File exists');
+  await onPath(target.shown, () => client.mkdir(target.absolute, { parents: true }));
+}
+
+/** `shown`/`absolute` of `relative` (a/b/c) below `base`. */
+function descend(base: ShellPath, relative: string): ShellPath {
+  return relative.split('/').reduce((path, name) => childPath(path, name), base);
+}
+
+export async function uploadDirectory(context: TransferContext, localRoot: string, target: ShellPath): Promise<void> {
+  await makeRemoteDirectory(context.client, target);
+  const files: string[] = [];
+  for await (const entry of walkLocal(localRoot)) {
+    if (entry.directory) await makeRemoteDirectory(context.client, descend(target, entry.relative));
+    else files.push(entry.relative);
+  }
+  await copyEach(context, files, (relative) => uploadFile(context, join(localRoot, relative), descend(target, relative)));
+}
+
+// ---- local side ----------------------------------------------------------------------
+
+interface LocalEntry {
+  relative: string;
+  directory: boolean;
+}
+
+/** The local tree below `root`, parents before children, names sorted. */
+async function* walkLocal(root: string, relative = ''): AsyncGenerator<LocalEntry> {
+  const entries = await onPath(join(root, relative), () => readdir(join(root, relative), { withFileTypes: true }));
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    const entryRelative = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    // Follow symbolic links as `put` reads through them.
+    const directory = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(join(root, entryRelative))).isDirectory());
+    yield { relative: entryRelative, directory };
+    if (directory) yield* walkLocal(root, entryRelative);
+  }
+}
+
+async function refuseExistingLocal(local: string, overwrite: boolean): Promise<void> {
+  const existing = await stat(local).catch(() => null);
+  if (existing === null) return;
+  if (existing.isDirectory()) throw pathError(local, 'Is a directory');
+  if (!overwrite) throw pathError(local, 'File exists');
+}
+
+export async function downloadFile(context: TransferContext, source: ShellPath, status: FileStatus, local: string): Promise<void> {
+  if (status.type === 'directory') return downloadDirectory(context, source, status, local);
+  await refuseExistingLocal(local, context.overwrite);
+  const temporary = local + copyingSuffix;
+  const ticker = context.progress.track(source.shown, status.length);
+  try {
+    const input = await onPath(source.shown, async () => context.client.createReadStream(source.absolute));
+    await onPath(local, () => pipeline(input, countingStream(ticker), createWriteStream(temporary)));
+    await rename(temporary, local);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw error;
+  } finally {
+    ticker.finish();
+  }
+}
+
+export async function downloadDirectory(context: TransferContext, source: ShellPath, status: FileStatus, localRoot: string): Promise<void> {
+  const files: Array<{ path: ShellPath; status: FileStatus; local: string }> = [];
+  for await (const entry of walkTree(context.client, source, status)) {
+    const relative = entry.path.absolute.slice(source.absolute.length).replace(/^\/+/, '');
+    const local = relative === '' ? localRoot : join(localRoot, relative);
+    if (entry.status.type === 'directory') await onPath(local, () => mkdir(local, { recursive: true }));
+    else files.push({ ...entry, local });
+  }
+  await copyEach(context, files, (file) => downloadFile(context, file.path, file.status, file.local));
+}
+
+// ---- inside tsdfs --------------------------------------------------------------------
+
+export async function copyRemote(context: TransferContext, source: ShellPath, status: FileStatus, target: ShellPath): Promise<void> {
+  if (status.type === 'file') {
+    const open = async (): Promise<Readable> => onPath(source.shown, async () => context.client.createReadStream(source.absolute));
+    return writeRemoteFile(context, open, target, status.length);
+  }
+  if (isSameOrDescendant(source.absolute, target.absolute)) {
+    throw new ShellError(`\`${source.shown}' to \`${target.shown}': is a subdirectory of itself`);
+  }
+  const files: Array<{ path: ShellPath; status: FileStatus; target: ShellPath }> = [];
+  for await (const entry of walkTree(context.client, source, status)) {
+    const relative = entry.path.absolute.slice(source.absolute.length).replace(/^\/+/, '');
+    const entryTarget = relative === '' ? target : descend(target, relative);
+    if (entry.status.type === 'directory') await makeRemoteDirectory(context.client, entryTarget);
+    else files.push({ ...entry, target: entryTarget });
+  }
+  await copyEach(context, files, (file) => copyRemote(context, file.path, file.status, file.target));
+}
+
+/** Copies every item with bounded concurrency; each failure is reported, the rest go on. */
+async function copyEach<T>(context: TransferContext, items: readonly T[], copy: (item: T) => Promise<void>): Promise<void> {
+  let failures = 0;
+  await runConcurrently(items, directoryCopyConcurrency, async (item) => {
+    try {
+      await copy(item);
+    } catch (error) {
+      failures += 1;
+      reportFailure(context.io, error);
+    }
+  });
+  if (failures > 0) throw new ReportedFailure(`${failures} file(s) failed`);
+}
