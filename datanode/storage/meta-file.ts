@@ -6,6 +6,8 @@ export const metaHeaderBytes = 7;
 export const metaFormatVersion = 1;
 /** HDFS's DataChecksum type id for CRC32C. */
 export const checksumTypeCrc32c = 2;
+/** Largest chunk the wire protocol allows; a header claiming more is damaged. */
+const maxBytesPerChecksum = 1024 * 1024;
 
 /** Header layout: version u16 | checksum type u8 | bytes per checksum u32, all big-endian. */
 export function encodeMetaHeader(bytesPerChecksum: number): Buffer {
@@ -21,7 +23,7 @@ export function decodeMetaHeader(header: Buffer): number | null {
   if (header.length < metaHeaderBytes) return null;
   if (header.readUInt16BE(0) !== metaFormatVersion || header.readUInt8(2) !== checksumTypeCrc32c) return null;
   const bytesPerChecksum = header.readUInt32BE(3);
-  return bytesPerChecksum >= 1 ? bytesPerChecksum : null;
+  return bytesPerChecksum >= 1 && bytesPerChecksum <= maxBytesPerChecksum ? bytesPerChecksum : null;
 }
 
 /** Where the checksum of chunk `chunk` lives in the meta file. */

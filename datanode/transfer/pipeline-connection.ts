@@ -52,7 +52,8 @@ export function openPipeline(open: PipelineOpenRequest): Promise<PipelineOpenRes
   request.flushHeaders();
   return new Promise((resolve) => {
     request.once('timeout', () => request.destroy(new Error(`no answer from ${open.target.name}`)));
-    request.once('error', (error) => resolve({ ok: false, badNode: open.target.uuid, message: error.message }));
+    // `on`, not `once`: a second error on a dying socket must not go unhandled.
+    request.on('error', (error) => resolve({ ok: false, badNode: open.target.uuid, message: error.message }));
     request.once('response', (response) => {
       if (response.statusCode === 200) {
         request.setTimeout(pipelineIdleTimeoutMs);
@@ -85,9 +86,9 @@ export class PipelineConnection {
     this.listener = listener;
     this.response.on('data', (chunk: Buffer) => this.onData(chunk));
     this.response.once('end', () => this.close());
-    this.response.once('error', (error) => this.close(error));
+    this.response.on('error', (error) => this.close(error));
     this.response.once('close', () => this.close(this.response.complete ? undefined : new Error('ack stream broke')));
-    this.request.once('error', (error) => this.close(error));
+    this.request.on('error', (error) => this.close(error));
     this.request.once('close', () => {
       if (!this.response.complete) this.close(new Error(`connection to ${this.target.name} closed`));
     });

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { parseConfig } from '../../config/index.js';
 import { computeChunkChecksums, findChecksumMismatch } from '../../protocol/checksum.js';
 import {
@@ -23,7 +25,11 @@ import {
 } from '../../protocol/data-transfer.js';
 import { RemoteException } from '../../protocol/errors.js';
 import { type RunningDatanode, startDatanode } from '../../datanode/main.js';
+import { DatanodeMetrics } from '../../datanode/metrics.js';
+import { BlockStore } from '../../datanode/storage/block-store.js';
 import { finalizedSubdir } from '../../datanode/storage/layout.js';
+import { createDataServer } from '../../datanode/transfer/data-server.js';
+import { TransferSlots } from '../../datanode/transfer/transfer-slots.js';
 
 const bytesPerChecksum = 512;
 const packetBytes = 64 * 1024;
@@ -278,11 +284,56 @@ describe('datanode data transfer', () => {
     }
   });
 
+  it('reports a downstream that dies mid-block as error at its index', async () => {
+    const doomed = await startNode();
+    const packets = packetsOf(data);
+    const [host, port] = node(0).address.split(':');
+    const request = http.request({ host, port: Number(port), method: 'PUT', path: `/blocks/107?genStamp=1001&bytesPerChecksum=${bytesPerChecksum}`, agent: false, headers: { [targetsHeader]: formatTargets([target(doomed)]) } });
+    request.flushHeaders();
+    const response = await new Promise<http.IncomingMessage>((resolve) => request.once('response', resolve));
+    assert.equal(response.statusCode, 200);
+    const acks: Ack[] = [];
+    const decoder = new AckDecoder();
+    const ended = new Promise<void>((resolve) => response.once('end', resolve));
+    response.on('data', (chunk: Buffer) => acks.push(...decoder.push(chunk)));
+    for (const buffer of encodePacket(packets[0] as Packet)) request.write(buffer);
+    await waitUntil(() => acks.length === 1);
+    await doomed.close();
+    for (const buffer of encodePacket(packets[1] as Packet)) request.write(buffer);
+    await ended;
+    request.destroy();
+    assert.deepEqual(acks, [{ seq: 0, statuses: [0, 0] }, { seq: 1, statuses: [0, 1] }]);
+    await waitUntil(() => node(0).store.getReplica(107)?.beingWritten === false);
+    assert.equal(node(0).store.getReplica(107)?.state, 'rbw', 'kept for a pipeline recovery');
+  });
+
   it('serves /status as JSON', async () => {
     const reply = await readBlock(node(0), '/status');
     const status = JSON.parse(reply.body) as { uuid: string; volumes: unknown[] };
     assert.equal(status.uuid, node(0).uuid);
     assert.equal(status.volumes.length, 1);
+  });
+});
+
+describe('datanode data server limits', () => {
+  it('refuses a transfer with 503 when every slot is taken', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tsdfs-dn-slots-'));
+    dirs.push(dir);
+    const log = pino({ level: 'silent' });
+    const store = await BlockStore.open({ dataDirs: [dir], reservedBytes: 0, blockSizeBytes: 1024, log });
+    const slots = new TransferSlots(0);
+    const metrics = new DatanodeMetrics({ activeTransfers: () => slots.activeCount, replicas: () => 0, dfsUsedBytes: () => 0 });
+    const server = createDataServer({ store, metrics, log, slots, reportBadBlock: () => undefined, checkBlockAccess: () => undefined, status: () => ({}) });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const fake = { address: `127.0.0.1:${port}` } as RunningDatanode;
+      const reply = await readBlock(fake, '/blocks/1?genStamp=1');
+      assert.equal(reply.status, 503);
+      assertRemoteException(reply.body, 'RetriableException');
+    } finally {
+      server.close();
+    }
   });
 });
 
