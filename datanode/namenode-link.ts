@@ -113,8 +113,17 @@ export class NamenodeLink {
     this.socket = socket;
     socket.on('open', () => this.register());
     socket.on('message', (data) => this.onMessage(data));
-    socket.on('error', (error) => this.options.log.debug({ err: error }, 'namenode link error'));
+    socket.on('error', (error) => this.onSocketError(error));
     socket.on('close', () => this.onSocketClosed(socket));
+  }
+
+  /** The first failure of an outage is a warning; the retries after it are debug noise. */
+  private onSocketError(error: Error): void {
+    if (this.reconnectDelayMs === reconnectInitialDelayMs) {
+      this.options.log.warn({ url: this.options.url, reason: error.message }, 'cannot reach the namenode; retrying');
+    } else {
+      this.options.log.debug({ err: error }, 'namenode link error');
+    }
   }
 
   private onSocketClosed(socket: WebSocket): void {

@@ -1,6 +1,5 @@
 // `GET /blocks/<id>`: streams a verified range of a finalized replica as packets. A chunk
 // that fails verification is never sent: the connection is destroyed and the namenode told.
-import { once } from 'node:events';
 import type http from 'node:http';
 import {
   blockLengthHeader,
@@ -14,6 +13,7 @@ import { DfsError } from '../../protocol/errors.js';
 import type { ReplicaReader } from '../storage/replica-reader.js';
 import type { DataServerContext } from './data-server-context.js';
 import { replicaPackets } from './replica-packets.js';
+import { drainOrClose } from './stream-drain.js';
 
 export async function sendBlock(
   context: DataServerContext,
@@ -61,7 +61,7 @@ async function streamPackets(
     for (const buffer of encoded) ready = response.write(buffer);
     process.nextTick(() => response.uncork());
     context.metrics.bytesRead.inc(result.packet.dataLength);
-    if (!ready) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+    if (!ready) await drainOrClose(response);
   }
   response.end();
   context.metrics.blocksRead.inc();

@@ -1,6 +1,5 @@
 // The sending side of one hop of a write pipeline: a streamed `PUT /blocks/<id>` to the
 // next datanode, carrying the rest of the pipeline, whose response is a stream of acks.
-import { once } from 'node:events';
 import http from 'node:http';
 import {
   type Ack,
@@ -11,6 +10,7 @@ import {
   targetsHeader,
   type WriteBlockQuery,
 } from '../../protocol/data-transfer.js';
+import { drainOrClose } from './stream-drain.js';
 
 /** Time to connect and get the next datanode's 200 (it waits for its own downstream). */
 export const pipelineSetupTimeoutMs = 15_000;
@@ -101,7 +101,7 @@ export class PipelineConnection {
     let ready = true;
     for (const buffer of buffers) ready = this.request.write(buffer);
     process.nextTick(() => this.request.uncork());
-    if (!ready) await Promise.race([once(this.request, 'drain'), once(this.request, 'close')]).catch(() => undefined);
+    if (!ready) await drainOrClose(this.request);
   }
 
   /** Ends the packet stream; acks keep coming until the hop ends its reply. */
