@@ -168,10 +168,7 @@ export class NamenodeLink {
         this.onRegistered(message).catch((error: unknown) => this.options.log.error({ err: error }, 'could not complete registration'));
         return;
       case 'registrationRefused':
-        this.options.log.error({ reason: message.message }, 'namenode refused registration');
-        this.stopped = true;
-        this.socket?.close();
-        this.options.onRefused(message.message);
+        this.refused(message.message);
         return;
       case 'heartbeatReply':
         for (const command of message.commands) this.options.onCommand(command);
@@ -183,8 +180,20 @@ export class NamenodeLink {
     }
   }
 
+  private refused(reason: string): void {
+    this.options.log.error({ reason }, 'namenode refused registration');
+    this.stopped = true;
+    this.socket?.close();
+    this.options.onRefused(reason);
+  }
+
   private async onRegistered(message: Extract<NamenodeMessage, { type: 'registered' }>): Promise<void> {
     const { store, log } = this.options;
+    if (store.clusterId !== '' && store.clusterId !== message.clusterId) {
+      // The namenode should have refused us; never mix replicas of two clusters.
+      this.refused(`datanode belongs to cluster ${store.clusterId}, namenode to cluster ${message.clusterId}`);
+      return;
+    }
     if (store.clusterId === '') await store.adoptClusterId(message.clusterId);
     // The namenode judges liveness by its own interval, so beat at the pace it names.
     if (message.heartbeatIntervalMs > 0) this.heartbeatIntervalMs = message.heartbeatIntervalMs;

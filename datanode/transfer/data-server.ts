@@ -15,7 +15,7 @@ import type { ReplicaWriter } from '../storage/replica-writer.js';
 import { BlockReceiver } from './block-receiver.js';
 import { sendBlock } from './block-sender.js';
 import type { DataServerContext } from './data-server-context.js';
-import { openPipeline, type PipelineConnection } from './pipeline-connection.js';
+import { openPipeline, type PipelineConnection, pipelineIdleTimeoutMs } from './pipeline-connection.js';
 
 /** Headers must arrive quickly; bodies may stream for as long as a block takes. */
 const headersTimeoutMs = 30_000;
@@ -24,8 +24,9 @@ export function createDataServer(context: DataServerContext): http.Server {
   const server = http.createServer((request, response) => {
     void route(context, request, response).catch((error: unknown) => replyError(context, response, error));
   });
-  server.requestTimeout = 0;
+  server.requestTimeout = 0; // a block may take minutes to stream on a slow link
   server.headersTimeout = headersTimeoutMs;
+  server.setTimeout(pipelineIdleTimeoutMs); // a silent connection is a dead peer: frees its slot
   return server;
 }
 

@@ -190,6 +190,19 @@ describe('datanode namenode link', () => {
   });
 });
 
+describe('datanode namenode link, cluster ids', () => {
+  it('refuses to join a namenode of another cluster even if it says registered', async () => {
+    const namenode = await FakeNamenode.start();
+    let fatal = '';
+    const datanode = await startLinkedDatanode(namenode, { onFatal: (message) => (fatal = message) });
+    await datanode.store.adoptClusterId('CID-a');
+    await namenode.next('register');
+    namenode.registered('CID-b');
+    await waitUntil(() => fatal !== '');
+    assert.match(fatal, /CID-a.*CID-b/);
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs = 4000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
