@@ -1,11 +1,11 @@
 // `dfsadmin -report | -safemode ... | -refreshNodes | -printTopology`: cluster
 // administration, with HDFS's text layouts and `--json` for scripts.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type ParsedArguments, UsageError, parseCommandArguments } from '../../args.js';
 import type { Command, CommandIo } from '../../command.js';
 import { type ReportSection, formatReport } from '../../format/report.js';
 import { ShellError } from '../../shell/errors.js';
 import { writeJson, writeLines } from '../../shell/output.js';
+import { pauseUnlessStopped } from '../../shell/polling.js';
 
 /** How often `-safemode wait` asks again. */
 const safeModePollMs = 1000;
@@ -61,7 +61,7 @@ async function safeMode(io: CommandIo, action: string): Promise<void> {
     return;
   }
   while ((await client.rpc('setSafeMode', { action: 'get' })).safeMode) {
-    await Promise.race([sleep(safeModePollMs), io.shutdownRequested()]);
+    if (!(await pauseUnlessStopped(io, safeModePollMs))) throw new ShellError('interrupted while waiting for safe mode to end');
   }
   io.stdout.write('Safe mode is OFF\n');
 }

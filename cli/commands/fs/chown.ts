@@ -1,6 +1,5 @@
 // `chown [-R] OWNER[:GROUP] <path> ...` and `chgrp [-R] GROUP <path> ...` (superuser only
 // for the owner, as in HDFS: the namenode decides).
-import type { FileStatus } from '../../../protocol/common.js';
 import { UsageError, expectPositionals, parseCommandArguments } from '../../args.js';
 import type { Command, CommandIo } from '../../command.js';
 import { forEachArgument, requireStatus, shellPath, walkTree } from '../../shell/paths.js';
@@ -22,8 +21,11 @@ async function changeOwnership(io: CommandIo, args: string[], toSpec: (text: str
   const client = await io.client();
   return forEachArgument(io, positionals.slice(1), async (typed) => {
     const root = shellPath(client, typed);
-    const rootStatus: FileStatus = await requireStatus(client, root);
-    if (!parsed.flags.has('-R')) return void (await client.chown(root.absolute, owner, group));
+    const rootStatus = await requireStatus(client, root);
+    if (!parsed.flags.has('-R')) {
+      await client.chown(root.absolute, owner, group);
+      return;
+    }
     for await (const entry of walkTree(client, root, rootStatus)) await client.chown(entry.path.absolute, owner, group);
   });
 }

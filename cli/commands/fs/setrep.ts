@@ -1,11 +1,12 @@
 // `setrep [-w] <rep> <path> ...`: sets every file's replication (directories: all files
 // below); -w waits until each block has exactly that many replicas, as HDFS does.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { maxReplication } from '../../../protocol/limits.js';
 import { expectPositionals, parseCommandArguments, parseIntegerArgument } from '../../args.js';
 import type { Command, CommandIo } from '../../command.js';
 import type { ShellClient } from '../../shell/client.js';
+import { ShellError } from '../../shell/errors.js';
 import { type ShellPath, forEachArgument, requireStatus, shellPath, walkTree } from '../../shell/paths.js';
+import { pauseUnlessStopped } from '../../shell/polling.js';
 
 /** How often `-w` asks the namenode again. */
 const replicationPollMs = 1000;
@@ -44,7 +45,7 @@ async function waitForReplication(io: CommandIo, client: ShellClient, path: Shel
     const located = await client.rpc('getBlockLocations', { path: path.absolute });
     if (located.blocks.every((block) => block.locations.length === replication)) break;
     io.stdout.write('.');
-    await sleep(replicationPollMs);
+    if (!(await pauseUnlessStopped(io, replicationPollMs))) throw new ShellError(`interrupted while waiting for ${path.shown}`);
   }
   io.stdout.write(' done\n');
 }

@@ -1,12 +1,11 @@
 // `tail [-f] <path>`: the last kilobyte of a file; -f keeps printing what is appended.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import { expectPositionals, parseCommandArguments } from '../../args.js';
-import type { Command } from '../../command.js';
+import type { Command, CommandIo } from '../../command.js';
 import { pathError } from '../../shell/errors.js';
 import type { ShellClient } from '../../shell/client.js';
-import type { CommandIo } from '../../command.js';
-import { requireStatus, shellPath, type ShellPath } from '../../shell/paths.js';
+import { type ShellPath, requireStatus, shellPath } from '../../shell/paths.js';
+import { pauseUnlessStopped } from '../../shell/polling.js';
 
 /** HDFS's tail shows the last kilobyte. */
 export const tailBytes = 1024;
@@ -27,8 +26,7 @@ export const tailCommand: Command = {
     const status = await requireStatus(client, path);
     if (status.type === 'directory') throw pathError(path.shown, 'Is a directory');
     let printed = await printFrom(io, client, path, Math.max(0, status.length - tailBytes), status.length);
-    while (parsed.flags.has('-f')) {
-      await Promise.race([sleep(followPollMs), io.shutdownRequested()]);
+    while (parsed.flags.has('-f') && (await pauseUnlessStopped(io, followPollMs))) {
       const { length } = await requireStatus(client, path);
       if (length > printed) printed = await printFrom(io, client, path, printed, length);
     }
