@@ -50,6 +50,9 @@ function describeDfsError(error: DfsError, path: string | undefined): string {
   const text = pathMessageByCode[error.code];
   if (text && path !== undefined) return `\`${path}': ${text}`;
   if (error.code === 'AccessDenied' && !/^permission denied/i.test(error.message)) return `Permission denied: ${error.message}`;
+  if (error.code === 'Unavailable' && error.message.includes('ECONNREFUSED')) {
+    return `${error.message} (is the cluster running? start one with: npx tsdfs cluster)`;
+  }
   if (error.code === 'SafeMode') return `Cannot complete: name node is in safe mode. ${error.message}`;
   return error.message;
 }

@@ -65,7 +65,9 @@ export async function* walkTree(client: ShellClient, root: ShellPath, status: Fi
 export function reportFailure(io: CommandIo, error: unknown, path?: string): void {
   if (error instanceof ReportedFailure) return;
   io.stderr.write(`${io.invokedAs}: ${describeError(error, path)}\n`);
-  if (io.env.TSDFS_DEBUG === '1' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  if (io.env.TSDFS_DEBUG !== '1') return;
+  // The wrapped original (see transfer.ts) holds the stack worth reading.
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) io.stderr.write(`${cause.stack ?? cause.message}\n`);
 }
 
 /**

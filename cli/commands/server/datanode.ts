@@ -1,7 +1,9 @@
-// `datanode`: runs a datanode until SIGINT/SIGTERM, or exits 1 when it cannot go on (a
-// namenode of another cluster, failed volumes).
+// `datanode`: runs a datanode until SIGINT/SIGTERM or a `shutdown` from the namenode, or
+// exits 1 when it cannot go on (a namenode of another cluster, failed volumes).
 import { parseCommandArguments } from '../../args.js';
 import type { Command } from '../../command.js';
+
+type Ending = { kind: 'stop' } | { kind: 'fatal'; message: string };
 
 export const datanodeCommand: Command = {
   name: 'datanode',
@@ -11,13 +13,17 @@ export const datanodeCommand: Command = {
   async run(args, io) {
     parseCommandArguments(args, {});
     const { startDatanode } = await import('../../../datanode/main.js');
-    let reportFatal: (message: string) => void = () => {};
-    const fatal = new Promise<string>((resolve) => (reportFatal = resolve));
-    const server = await startDatanode(io.config, { onFatal: (message) => reportFatal(message) });
-    const outcome = await Promise.race([io.shutdownRequested().then(() => null), fatal]);
+    let end: (ending: Ending) => void = () => {};
+    const ended = new Promise<Ending>((resolve) => (end = resolve));
+    void io.shutdownRequested().then(() => end({ kind: 'stop' }));
+    const server = await startDatanode(io.config, {
+      onFatal: (message) => end({ kind: 'fatal', message }),
+      onShutdown: () => end({ kind: 'stop' }),
+    });
+    const ending = await ended;
     await server.close().catch(() => {});
-    if (outcome === null) return 0;
-    io.stderr.write(`datanode: ${outcome}\n`);
+    if (ending.kind === 'stop') return 0;
+    io.stderr.write(`datanode: ${ending.message}\n`);
     return 1;
   },
 };
