@@ -286,6 +286,9 @@ test('put into an existing directory keeps the local name; several sources need 
   assert.equal(fs.nodes.get('/user/alice/docs/hello.txt')?.data.toString(), 'hello tsdfs\n');
   const many = await tsdfs(fs, 'put', file, file, '/nothing');
   assert.deepEqual([many.code, many.stderr], [1, "put: `/nothing': No such file or directory\n"]);
+  const orphan = await tsdfs(fs, 'put', file, '/no/parent/here');
+  assert.deepEqual([orphan.code, orphan.stderr], [1, "put: `/no/parent/here': No such file or directory\n"]);
+  assert.ok(!fs.nodes.has('/no'), 'no parents made');
 });
 
 test('rm: Is a directory without -r, -f for missing paths, Deleted lines', async () => {

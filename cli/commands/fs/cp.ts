@@ -5,7 +5,7 @@ import type { Command } from '../../command.js';
 import { entryName, forEachArgument, requireStatus, shellPath, statOrNull } from '../../shell/paths.js';
 import { createTransferProgress } from '../../shell/progress.js';
 import { type TransferContext, copyRemote } from '../../shell/transfer.js';
-import { checkManySourcesTarget, remoteTarget } from './copy-destination.js';
+import { checkManySourcesTarget, checkNewTargetParent, remoteTarget } from './copy-destination.js';
 
 export const cpCommand: Command = {
   name: 'cp',
@@ -22,6 +22,7 @@ export const cpCommand: Command = {
     const destinationStatus = await statOrNull(client, destination.absolute);
     const sources = positionals.slice(0, -1);
     checkManySourcesTarget(sources.length, destination, destinationStatus);
+    await checkNewTargetParent(client, destination, destinationStatus);
     const progress = await createTransferProgress(io);
     const context: TransferContext = { io, client, overwrite: parsed.flags.has('-f'), progress };
     try {

@@ -7,7 +7,7 @@ import { forEachArgument, shellPath, statOrNull } from '../../shell/paths.js';
 import { createTransferProgress } from '../../shell/progress.js';
 import { type TransferContext, uploadFile, uploadStream } from '../../shell/transfer.js';
 import { pathError } from '../../shell/errors.js';
-import { checkManySourcesTarget, remoteTarget } from './copy-destination.js';
+import { checkManySourcesTarget, checkNewTargetParent, remoteTarget } from './copy-destination.js';
 
 export const putCommand: Command = {
   name: 'put',
@@ -26,6 +26,7 @@ export const putCommand: Command = {
     const destination = shellPath(client, positionals.length === 1 ? '.' : (positionals.at(-1) as string));
     const destinationStatus = await statOrNull(client, destination.absolute);
     checkManySourcesTarget(sources.length, destination, destinationStatus);
+    await checkNewTargetParent(client, destination, destinationStatus);
     const progress = await createTransferProgress(io);
     const context: TransferContext = { io, client, overwrite: parsed.flags.has('-f'), preservePermission: parsed.flags.has('-p'), progress };
     try {
