@@ -43,6 +43,8 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
   }
   const [first, ...others] = rest;
   if (first === undefined || helpWords.has(first)) return printHelp(environment, others[0]);
+  // HDFS's `hdfs dfs -help ls` and `-usage ls`.
+  if ((first === 'dfs' || first === 'fs') && (helpWords.has(others[0] ?? '') || others[0] === '-usage')) return printHelp(environment, others[1]);
   const dispatch = chooseCommand(first, others);
   if (typeof dispatch === 'string') {
     environment.stderr.write(`${dispatch}\nRun "tsdfs help" for the list of commands.\n`);
@@ -53,9 +55,10 @@ export async function runCli(argv: readonly string[], environment: CliEnvironmen
 }
 
 function printHelp(environment: CliEnvironment, topic: string | undefined): number {
-  const command = topic === undefined ? undefined : findCommand(topic.replace(/^-/, ''));
-  if (topic !== undefined && command === undefined) {
-    environment.stderr.write(`tsdfs: no help for unknown command '${topic}'\n`);
+  const subject = topic === 'dfs' || topic === 'fs' ? undefined : topic;
+  const command = subject === undefined ? undefined : findCommand(subject.replace(/^-/, ''));
+  if (subject !== undefined && command === undefined) {
+    environment.stderr.write(`tsdfs: no help for unknown command '${subject}'\n`);
     return exitUsage;
   }
   environment.stdout.write(command ? commandHelp(command) : generalHelp(commands));
