@@ -1,0 +1,229 @@
+// Path operations on the namespace that do not write file data: mkdirs, status, listing,
+// delete, rename, replication/permission/owner changes, content summaries. Each mutation
+// is one LMDB transaction, committed before it returns; in-memory state follows after.
+import type { ContentSummary } from '../../protocol/client-namenode.js';
+import type { FileStatus } from '../../protocol/common.js';
+import { DfsError } from '../../protocol/errors.js';
+import { listingPageEntries } from '../../protocol/limits.js';
+import { baseName, isSameOrDescendant, joinPath, normalizePath, parentPath, pathComponents } from '../../protocol/paths.js';
+import type { InodeRecord } from '../storage/records.js';
+import { fileStatusOf } from './file-status.js';
+import { childOf, lookupPath, requireInode, requireParentDirectory, rootInode } from './inode-paths.js';
+import type { Caller, NamespaceContext } from './namespace-context.js';
+import { defaultDirectoryMode, newInodeMode, parsePermission, parseUmask } from './permission.js';
+import { type DeletedSubtree, deleteSubtree, insertNewChild, linkChild, unlinkChild } from './tree-edits.js';
+
+export class Namespace {
+  constructor(private readonly context: NamespaceContext) {}
+
+  private get store() {
+    return this.context.store;
+  }
+
+  private get maxDirectoryItems(): number {
+    return this.context.config['dfs.namenode.fs-limits.max-directory-items'];
+  }
+
+  async mkdirs(rawPath: string, permission: string | undefined, createParent: boolean, caller: Caller): Promise<{ created: boolean }> {
+    const path = normalizePath(rawPath);
+    this.context.safeMode.checkWritable(`create directory ${path}`);
+    const now = this.context.clock();
+    const created = await this.store.write(() => this.mkdirsInTransaction(path, permission, createParent, caller, now));
+    return { created };
+  }
+
+  /** Creates the missing directories of `path`; true when at least the last one was new. */
+  mkdirsInTransaction(path: string, permission: string | undefined, createParent: boolean, caller: Caller, now: number): boolean {
+    const components = pathComponents(path);
+    const umask = parseUmask(this.context.config['dfs.umaskmode']);
+    let current = rootInode(this.store);
+    let walked = '/';
+    let created = false;
+    for (const [index, name] of components.entries()) {
+      walked = joinPath(walked, name);
+      const isLast = index === components.length - 1;
+      const existing = childOf(this.store, current.id, name);
+      if (existing !== undefined) {
+        if (existing.type !== 'directory') {
+          if (isLast) throw new DfsError('FileAlreadyExists', `Path is not a directory: ${walked}`);
+          throw new DfsError('ParentNotDirectory', `Parent path is not a directory: ${walked}`);
+        }
+        current = existing;
+        continue;
+      }
+      if (!isLast && !createParent) throw new DfsError('FileNotFound', `Parent directory does not exist: ${walked}`);
+      const mode = newInodeMode(isLast ? permission : undefined, defaultDirectoryMode, umask);
+      current = insertNewChild(this.store, current, name, { type: 'directory', owner: caller.user, group: current.group, mode, now }, this.maxDirectoryItems);
+      created = isLast;
+    }
+    return created;
+  }
+
+  getFileInfo(rawPath: string): { status: FileStatus | null } {
+    const path = normalizePath(rawPath);
+    const inode = lookupPath(this.store, path);
+    return { status: inode === undefined ? null : fileStatusOf(inode, path) };
+  }
+
+  /** One page of a directory, in name order after `startAfter`; a file lists itself. */
+  listing(rawPath: string, startAfter: string | undefined): { entries: FileStatus[]; remaining: number } {
+    const path = normalizePath(rawPath);
+    const inode = requireInode(this.store, path);
+    if (inode.type === 'file') return { entries: [fileStatusOf(inode, path)], remaining: 0 };
+    const end: [number, string] = [inode.id + 1, ''];
+    const range = this.store.children.getRange({ start: [inode.id, startAfter ?? ''], end, limit: listingPageEntries + 1 });
+    const entries: FileStatus[] = [];
+    for (const { key, value: childId } of range) {
+      if (key[1] === startAfter) continue;
+      if (entries.length === listingPageEntries) break;
+      const child = this.store.inodes.get(childId);
+      if (child) entries.push(fileStatusOf(child, joinPath(path, child.name)));
+    }
+    const last = entries.at(-1);
+    const remaining =
+      last === undefined || entries.length < listingPageEntries
+        ? 0
+        : this.store.children.getKeysCount({ start: [inode.id, baseName(last.path)], end }) - 1;
+    return { entries, remaining: Math.max(0, remaining) };
+  }
+
+  async delete(rawPath: string, recursive: boolean): Promise<{ deleted: boolean }> {
+    const path = normalizePath(rawPath);
+    if (path === '/') throw new DfsError('InvalidRequest', 'Cannot delete the root directory /');
+    this.context.safeMode.checkWritable(`delete ${path}`);
+    const now = this.context.clock();
+    const freed = await this.store.write(() => {
+      const inode = lookupPath(this.store, path);
+      if (inode === undefined) return undefined;
+      if (inode.type === 'directory' && inode.childrenNum > 0 && !recursive) {
+        throw new DfsError('PathIsNotEmptyDirectory', `${path} is non empty: it has ${inode.childrenNum} entries (use recursive delete)`);
+      }
+      return deleteSubtree(this.store, inode, now);
+    });
+    if (freed === undefined) return { deleted: false };
+    this.afterDelete(freed);
+    return { deleted: true };
+  }
+
+  /** After a commit that removed inodes: their replicas go, their leases end. */
+  afterDelete(freed: DeletedSubtree): void {
+    for (const blockId of freed.blockIds) this.context.blockManager.forgetBlock(blockId);
+    for (const fileId of freed.openFileIds) this.context.leases.remove(fileId);
+  }
+
+  /** HDFS rename: into an existing directory, never over a file, never into its own subtree. */
+  async rename(rawSrc: string, rawDst: string): Promise<{ renamed: boolean; dst: string }> {
+    const src = normalizePath(rawSrc);
+    const dst = normalizePath(rawDst);
+    if (src === '/') throw new DfsError('InvalidPath', 'Cannot rename the root directory /');
+    this.context.safeMode.checkWritable(`rename ${src} to ${dst}`);
+    const now = this.context.clock();
+    const finalDst = await this.store.write(() => this.renameInTransaction(src, dst, now));
+    return { renamed: true, dst: finalDst };
+  }
+
+  private renameInTransaction(src: string, dst: string, now: number): string {
+    const inode = requireInode(this.store, src);
+    const target = lookupPath(this.store, dst);
+    const finalDst = target?.type === 'directory' ? joinPath(dst, baseName(src)) : dst;
+    if (finalDst === src) return src;
+    if (isSameOrDescendant(src, finalDst)) {
+      throw new DfsError('InvalidPath', `Cannot move ${src} into its own subtree ${finalDst}`);
+    }
+    if (lookupPath(this.store, finalDst) !== undefined) throw new DfsError('FileAlreadyExists', `Rename destination ${finalDst} already exists`);
+    const newParent = requireParentDirectory(this.store, parentPath(finalDst));
+    unlinkChild(this.store, inode, now);
+    inode.name = baseName(finalDst);
+    // Re-read: unlinking may have just changed this directory (a rename within one parent).
+    const freshParent = this.store.inodes.get(newParent.id) ?? newParent;
+    linkChild(this.store, freshParent, inode, now, this.maxDirectoryItems);
+    this.moveLeasePaths(src, finalDst);
+    return finalDst;
+  }
+
+  /** Lease records name their file's path; open files under the moved tree follow it. */
+  private moveLeasePaths(src: string, dst: string): void {
+    for (const { key, value } of [...this.store.leases.getRange()]) {
+      if (!isSameOrDescendant(src, value.path)) continue;
+      this.store.leases.put(key, { ...value, path: dst + value.path.slice(src.length) });
+    }
+  }
+
+  async setReplication(rawPath: string, replication: number): Promise<{ changed: boolean }> {
+    const path = normalizePath(rawPath);
+    const minimum = this.context.config['dfs.namenode.replication.min'];
+    if (replication < minimum) throw new DfsError('InvalidRequest', `Requested replication ${replication} is less than the required minimum ${minimum}`);
+    this.context.safeMode.checkWritable(`set replication of ${path}`);
+    const file = await this.store.write(() => {
+      const inode = requireInode(this.store, path);
+      if (inode.type !== 'file') return undefined;
+      inode.replication = replication;
+      this.store.inodes.put(inode.id, inode);
+      return inode;
+    });
+    if (file === undefined) return { changed: false };
+    for (const blockId of file.blockIds) this.context.blockManager.setExpectedReplication(blockId, replication);
+    return { changed: true };
+  }
+
+  async setPermission(rawPath: string, permission: string): Promise<Record<string, never>> {
+    const path = normalizePath(rawPath);
+    this.context.safeMode.checkWritable(`set permission of ${path}`);
+    await this.updateInode(path, (inode) => {
+      inode.mode = parsePermission(permission);
+    });
+    return {};
+  }
+
+  async setOwner(rawPath: string, owner: string | undefined, group: string | undefined): Promise<Record<string, never>> {
+    const path = normalizePath(rawPath);
+    if (owner === undefined && group === undefined) throw new DfsError('InvalidRequest', 'setOwner needs an owner, a group or both');
+    this.context.safeMode.checkWritable(`set owner of ${path}`);
+    await this.updateInode(path, (inode) => {
+      if (owner !== undefined) inode.owner = owner;
+      if (group !== undefined) inode.group = group;
+    });
+    return {};
+  }
+
+  private updateInode(path: string, change: (inode: InodeRecord) => void): Promise<void> {
+    return this.store.write(() => {
+      const inode = requireInode(this.store, path);
+      change(inode);
+      this.store.inodes.put(inode.id, inode);
+    });
+  }
+
+  getContentSummary(rawPath: string): ContentSummary {
+    const path = normalizePath(rawPath);
+    const summary: ContentSummary = { length: 0, fileCount: 0, directoryCount: 0, spaceConsumed: 0, quota: -1, spaceQuota: -1 };
+    for (const { inode } of this.walk(requireInode(this.store, path), path)) {
+      if (inode.type === 'directory') {
+        summary.directoryCount++;
+        continue;
+      }
+      summary.fileCount++;
+      summary.length += inode.length;
+      summary.spaceConsumed += inode.length * inode.replication;
+    }
+    return summary;
+  }
+
+  /** Every inode of a subtree with its path, depth first in name order, read from LMDB as it goes. */
+  *walk(top: InodeRecord, topPath: string): Generator<{ inode: InodeRecord; path: string }> {
+    const pending: Array<{ inode: InodeRecord; path: string }> = [{ inode: top, path: topPath }];
+    while (pending.length > 0) {
+      const entry = pending.pop() as { inode: InodeRecord; path: string };
+      yield entry;
+      if (entry.inode.type !== 'directory') continue;
+      const range = this.store.children.getRange({ start: [entry.inode.id, ''], end: [entry.inode.id + 1, ''] });
+      const children: Array<{ inode: InodeRecord; path: string }> = [];
+      for (const { value: childId } of range) {
+        const child = this.store.inodes.get(childId);
+        if (child) children.push({ inode: child, path: joinPath(entry.path, child.name) });
+      }
+      // Reversed so that popping visits children in name order.
+      pending.push(...children.reverse());
+    }
+  }
+}

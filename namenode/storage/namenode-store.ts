@@ -1,0 +1,87 @@
+// The namenode's durable state: one LMDB environment in `<name dir>/namespace` with the
+// sub-databases inodes, children, blocks, leases and meta (docs/architecture.md). Every
+// mutation runs in `write()`, one abortable transaction awaited before the RPC replies.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Database, type RootDatabase, open } from 'lmdb';
+import type { BlockRecord, CounterKey, FormatRecord, InodeRecord, LeaseRecord } from './records.js';
+import { metaKeys } from './records.js';
+
+export type ChildKey = [parentId: number, name: string];
+
+export function namespaceDirOf(nameDir: string): string {
+  return join(nameDir, 'namespace');
+}
+
+export function notFormattedMessage(nameDir: string): string {
+  return `namenode is not formatted: ${nameDir} (run "tsdfs namenode -format")`;
+}
+
+export class NamenodeStore {
+  readonly inodes: Database<InodeRecord, number>;
+  readonly children: Database<number, ChildKey>;
+  readonly blocks: Database<BlockRecord, number>;
+  readonly leases: Database<LeaseRecord, number>;
+  readonly meta: Database<unknown, string>;
+
+  private constructor(private readonly root: RootDatabase) {
+    this.inodes = root.openDB<InodeRecord, number>('inodes', {});
+    this.children = root.openDB<number, ChildKey>('children', {});
+    this.blocks = root.openDB<BlockRecord, number>('blocks', {});
+    this.leases = root.openDB<LeaseRecord, number>('leases', {});
+    this.meta = root.openDB<unknown, string>('meta', {});
+  }
+
+  /** Opens (creating if needed) the environment; `format` decides whether that is allowed. */
+  static create(nameDir: string): NamenodeStore {
+    // lmdb-js commits durably by default (fsync before the commit promise resolves); noSync stays off.
+    return new NamenodeStore(open({ path: namespaceDirOf(nameDir), maxDbs: 8 }));
+  }
+
+  /** Opens a formatted name dir; refuses an unformatted one with the command that fixes it. */
+  static open(nameDir: string): NamenodeStore {
+    if (!existsSync(namespaceDirOf(nameDir))) throw new Error(notFormattedMessage(nameDir));
+    const store = NamenodeStore.create(nameDir);
+    if (store.meta.get(metaKeys.format) === undefined) {
+      void store.close();
+      throw new Error(notFormattedMessage(nameDir));
+    }
+    return store;
+  }
+
+  get format(): FormatRecord {
+    const record = this.meta.get(metaKeys.format) as FormatRecord | undefined;
+    if (record === undefined) throw new Error('format record vanished from the name dir');
+    return record;
+  }
+
+  /**
+   * Runs `mutation` in one write transaction and resolves once it is durable. A throw
+   * aborts every write of the mutation (lmdb's childTransaction is abortable; its plain
+   * async `transaction` is not) and rejects with the thrown error.
+   */
+  write<T>(mutation: () => T): Promise<T> {
+    return this.root.childTransaction(mutation);
+  }
+
+  /** Next value of a counter; only inside `write()`, so the bump commits with its use. */
+  nextCounter(key: CounterKey): number {
+    const value = this.counter(key);
+    this.meta.put(metaKeys[key], value + 1);
+    return value;
+  }
+
+  /** Adds `delta` to a statistic counter (file and directory counts); only inside `write()`. */
+  addToCounter(key: CounterKey, delta: number): void {
+    this.meta.put(metaKeys[key], this.counter(key) + delta);
+  }
+
+  counter(key: CounterKey): number {
+    const value = this.meta.get(metaKeys[key]);
+    return typeof value === 'number' ? value : 0;
+  }
+
+  close(): Promise<void> {
+    return this.root.close();
+  }
+}
