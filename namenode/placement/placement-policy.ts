@@ -15,8 +15,8 @@ export interface PlacementNode {
   liveness: Liveness;
 }
 
-export interface PlacementRequest {
-  nodes: readonly PlacementNode[];
+export interface PlacementRequest<N extends PlacementNode = PlacementNode> {
+  nodes: readonly N[];
   replication: number;
   excludeNodes: ReadonlySet<string>;
   /** The writer's address (IP or host name), to put the first replica on its own datanode. */
@@ -27,13 +27,13 @@ export interface PlacementRequest {
 }
 
 /** Up to `replication` distinct targets in pipeline order; the caller refuses an empty answer. */
-export function chooseTargets(request: PlacementRequest): PlacementNode[] {
+export function chooseTargets<N extends PlacementNode>(request: PlacementRequest<N>): N[] {
   const usable = request.nodes.filter(
     (node) => node.liveness !== 'dead' && !request.excludeNodes.has(node.uuid) && node.remaining >= request.blockSizeBytes,
   );
   const live = usable.filter((node) => node.liveness === 'live');
   const stale = usable.filter((node) => node.liveness === 'stale');
-  const chosen: PlacementNode[] = [];
+  const chosen: N[] = [];
   for (const pool of [live, stale]) {
     const available = [...pool];
     while (chosen.length < request.replication && available.length > 0) {
@@ -45,12 +45,12 @@ export function chooseTargets(request: PlacementRequest): PlacementNode[] {
   return chosen;
 }
 
-function pickNext(available: PlacementNode[], chosen: PlacementNode[], request: PlacementRequest): PlacementNode {
+function pickNext<N extends PlacementNode>(available: N[], chosen: N[], request: PlacementRequest<N>): N {
   const preferred = preferredCandidates(available, chosen, request);
   return weightedPick(preferred.length > 0 ? preferred : available, request.random);
 }
 
-function preferredCandidates(available: PlacementNode[], chosen: PlacementNode[], request: PlacementRequest): PlacementNode[] {
+function preferredCandidates<N extends PlacementNode>(available: N[], chosen: N[], request: PlacementRequest<N>): N[] {
   const [first, second] = chosen;
   if (first === undefined) return available.filter((node) => isWritersNode(node, request.writerHost));
   if (second === undefined) return available.filter((node) => node.rack !== first.rack);
@@ -75,14 +75,14 @@ function isLoopback(address: string): boolean {
 }
 
 /** Random pick weighted by free space and divided by load, so no single node takes every write. */
-function weightedPick(candidates: PlacementNode[], random: () => number): PlacementNode {
+function weightedPick<N extends PlacementNode>(candidates: N[], random: () => number): N {
   const mostRemaining = Math.max(1, ...candidates.map((node) => node.remaining));
   const weights = candidates.map((node) => (0.1 + node.remaining / mostRemaining) / (1 + node.activeTransfers));
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   let target = random() * total;
   for (let i = 0; i < candidates.length; i++) {
     target -= weights[i] as number;
-    if (target < 0) return candidates[i] as PlacementNode;
+    if (target < 0) return candidates[i] as N;
   }
-  return candidates[candidates.length - 1] as PlacementNode;
+  return candidates[candidates.length - 1] as N;
 }

@@ -1,0 +1,187 @@
+// The datanode link: one WebSocket per datanode on `/datanode`. Every message is parsed
+// with the DatanodeMessage schema and handed to one handler per type; anything the
+// namenode cannot accept gets an `error` reply, and nothing a datanode sends can crash it.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  type BlockReport,
+  type DatanodeMessage as DatanodeMessageType,
+  type DatanodeReportsBadBlocks,
+  DatanodeMessage,
+  type Heartbeat,
+  type IncrementalBlockReport,
+  type NamenodeMessage,
+  type Register,
+  datanodeLinkPath,
+} from '../../protocol/datanode-namenode.js';
+import { describeZodError } from '../../protocol/errors.js';
+import { maxDatanodeMessageBytes } from '../../protocol/limits.js';
+import { softwareVersion, softwareVersionsCompatible } from '../../protocol/version.js';
+import type { NamenodeServices } from '../namenode-services.js';
+import type { DatanodeDescriptor } from './datanode-manager.js';
+
+/** What the namenode knows about one socket: the datanode that registered on it, if any. */
+export interface LinkSession {
+  ipAddress: string;
+  datanodeUuid?: string;
+}
+
+export interface LinkReply {
+  message?: NamenodeMessage;
+  /** Close the socket after sending (a refused registration). */
+  close?: boolean;
+}
+
+const notRegistered: LinkReply = {
+  message: { type: 'error', message: 'datanode is not registered on this connection; register first', reregister: true },
+};
+
+/** The per-message handlers, free of sockets so tests can drive them directly. */
+export class DatanodeLinkHandlers {
+  constructor(private readonly services: NamenodeServices) {}
+
+  handle(session: LinkSession, message: DatanodeMessageType): LinkReply {
+    if (message.type === 'register') return this.onRegister(session, message);
+    const node = session.datanodeUuid === undefined ? undefined : this.services.datanodes.get(session.datanodeUuid);
+    if (node === undefined) return notRegistered;
+    switch (message.type) {
+      case 'heartbeat':
+        return this.onHeartbeat(node, message);
+      case 'blockReport':
+        return this.onBlockReport(node, message);
+      case 'incrementalBlockReport':
+        return this.onIncrementalBlockReport(node, message);
+      case 'reportBadBlocks':
+        return this.onReportBadBlocks(node, message);
+    }
+  }
+
+  onRegister(session: LinkSession, message: Register): LinkReply {
+    const { clusterId, namespaceId } = this.services.format;
+    if (!softwareVersionsCompatible(message.softwareVersion, softwareVersion)) {
+      return refuse(`incompatible software version: datanode has ${message.softwareVersion}, namenode has ${softwareVersion}`);
+    }
+    // An empty cluster id is a datanode's first start: it adopts ours from the reply.
+    if (message.clusterId !== '' && message.clusterId !== clusterId) {
+      return refuse(`cluster id mismatch: datanode has ${message.clusterId}, namenode has ${clusterId}`);
+    }
+    this.services.datanodes.register(message, session.ipAddress, this.services.clock());
+    session.datanodeUuid = message.datanodeUuid;
+    return {
+      message: {
+        type: 'registered',
+        datanodeUuid: message.datanodeUuid,
+        clusterId,
+        namespaceId,
+        heartbeatIntervalMs: Math.round(this.services.config['dfs.heartbeat.interval'] * 1000),
+        blockReportIntervalMs: this.services.config['dfs.blockreport.intervalMsec'],
+      },
+    };
+  }
+
+  onHeartbeat(node: DatanodeDescriptor, message: Heartbeat): LinkReply {
+    this.services.datanodes.onHeartbeat(node, message, this.services.clock());
+    return { message: { type: 'heartbeatReply', seq: message.seq, commands: this.services.datanodes.drainCommands(node) } };
+  }
+
+  onBlockReport(node: DatanodeDescriptor, message: BlockReport): LinkReply {
+    this.services.blockManager.onBlockReportChunk(node, message.reportId, message.replicas, message.last, this.services.clock());
+    return {};
+  }
+
+  onIncrementalBlockReport(node: DatanodeDescriptor, message: IncrementalBlockReport): LinkReply {
+    for (const replica of message.received) this.services.blockManager.onReplicaReceived(node, replica);
+    for (const [blockId, genStamp] of message.deleted) this.services.blockManager.onReplicaDeleted(node, blockId, genStamp);
+    return {};
+  }
+
+  onReportBadBlocks(node: DatanodeDescriptor, message: DatanodeReportsBadBlocks): LinkReply {
+    for (const [blockId, genStamp] of message.blocks) this.services.blockManager.markCorrupt(node, blockId, genStamp);
+    return {};
+  }
+}
+
+function refuse(message: string): LinkReply {
+  return { message: { type: 'registrationRefused', message }, close: true };
+}
+
+/** Parses one raw frame; a reply describing the problem when it is not a valid message. */
+export function parseDatanodeFrame(text: string): { message: DatanodeMessageType } | { reply: LinkReply } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { reply: { message: { type: 'error', message: 'message is not valid JSON', reregister: false } } };
+  }
+  const parsed = DatanodeMessage.safeParse(json);
+  if (!parsed.success) {
+    return { reply: { message: { type: 'error', message: `invalid datanode message: ${describeZodError(parsed.error)}`, reregister: false } } };
+  }
+  return { message: parsed.data };
+}
+
+export interface DatanodeLink {
+  server: WebSocketServer;
+  close(): Promise<void>;
+}
+
+/** Serves the link on `server` at `/datanode`. */
+export function attachDatanodeLink(server: Server, services: NamenodeServices, log: Logger): DatanodeLink {
+  const handlers = new DatanodeLinkHandlers(services);
+  const wss = new WebSocketServer({ server, path: datanodeLinkPath, maxPayload: maxDatanodeMessageBytes });
+  const socketByUuid = new Map<string, WebSocket>();
+  wss.on('connection', (socket, request) => {
+    const session: LinkSession = { ipAddress: request.socket.remoteAddress ?? '' };
+    socket.on('error', (error) => log.warn({ err: error, datanode: session.datanodeUuid }, 'datanode link error'));
+    socket.on('message', (data, isBinary) => {
+      try {
+        const reply = handleFrame(handlers, session, isBinary ? '' : rawText(data));
+        if (reply.message?.type === 'registered') replaceOlderSocket(socketByUuid, session, socket);
+        send(socket, reply);
+      } catch (error) {
+        log.error({ err: error, datanode: session.datanodeUuid }, 'datanode message handler failed');
+        send(socket, { message: { type: 'error', message: 'internal error handling the message', reregister: false } });
+      }
+    });
+    socket.on('close', () => {
+      // Liveness comes from heartbeats, never from the socket: only forget the binding.
+      if (session.datanodeUuid !== undefined && socketByUuid.get(session.datanodeUuid) === socket) socketByUuid.delete(session.datanodeUuid);
+    });
+  });
+  wss.on('error', (error) => log.error({ err: error }, 'datanode link server error'));
+  return {
+    server: wss,
+    close: () => closeLink(wss),
+  };
+}
+
+function handleFrame(handlers: DatanodeLinkHandlers, session: LinkSession, text: string): LinkReply {
+  if (text === '') return { message: { type: 'error', message: 'binary frames are not part of the protocol', reregister: false } };
+  const parsed = parseDatanodeFrame(text);
+  return 'reply' in parsed ? parsed.reply : handlers.handle(session, parsed.message);
+}
+
+/** A datanode that registers again on a new socket replaces its old one. */
+function replaceOlderSocket(socketByUuid: Map<string, WebSocket>, session: LinkSession, socket: WebSocket): void {
+  if (session.datanodeUuid === undefined) return;
+  const previous = socketByUuid.get(session.datanodeUuid);
+  if (previous === socket) return;
+  socketByUuid.set(session.datanodeUuid, socket);
+  previous?.close(1000, 'replaced by a newer registration');
+}
+
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+function send(socket: WebSocket, reply: LinkReply): void {
+  if (reply.message !== undefined && socket.readyState === socket.OPEN) socket.send(JSON.stringify(reply.message));
+  if (reply.close) socket.close(1008, 'registration refused');
+}
+
+function closeLink(wss: WebSocketServer): Promise<void> {
+  for (const client of wss.clients) client.terminate();
+  return new Promise((resolve) => wss.close(() => resolve()));
+}

@@ -1,0 +1,148 @@
+// The namenode's composition root: opens the store, wires the services, serves RPC,
+// metrics and the datanode link on one HTTP server, and runs the lease and liveness
+// monitors. The CLI calls `formatNamenode` and `startNamenode`; signals are its business.
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { type Config, loadRackTable } from '../config/index.js';
+import { softwareVersion } from '../protocol/version.js';
+import { attachDatanodeLink } from './datanodes/datanode-link.js';
+import { createNamenodeApp } from './http/namenode-app.js';
+import { createNamenodeMetrics } from './http/namenode-metrics.js';
+import { recoverExpiredLeases } from './namespace/lease-recovery.js';
+import { leaseLimitsOf } from './namespace/namespace-context.js';
+import { type NamenodeServices, createNamenodeServices } from './namenode-services.js';
+import { createRpcHandlers } from './rpc/rpc-handlers.js';
+import { NamenodeStore } from './storage/namenode-store.js';
+
+export { formatNamenode, type FormatOptions } from './storage/format.js';
+export type { FormatRecord } from './storage/records.js';
+
+/** HDFS's lease monitor period: how often abandoned files past the hard limit are looked for. */
+export const leaseMonitorIntervalMs = 2000;
+/** Upper bound on how late a datanode's death is noticed (the recheck interval may be longer). */
+export const livenessCheckIntervalMs = 5000;
+/** Longer than common client idle timeouts, so keep-alive connections are closed by the client. */
+export const keepAliveTimeoutMs = 65_000;
+
+export interface StartNamenodeOptions {
+  log?: Logger;
+}
+
+export interface RunningNamenode {
+  /** host:port actually bound (127.0.0.1 when bound to every interface). */
+  address: string;
+  close(): Promise<void>;
+}
+
+export async function startNamenode(config: Config, options: StartNamenodeOptions = {}): Promise<RunningNamenode> {
+  const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
+  const store = NamenodeStore.open(config['dfs.namenode.name.dir']);
+  try {
+    return await serve(config, store, log);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function serve(config: Config, store: NamenodeStore, log: Logger): Promise<RunningNamenode> {
+  const services = createNamenodeServices(store, config, { rackTable: loadRackTable(config['net.topology.table.file.name']) });
+  const startedAt = Date.now();
+  const metrics = createNamenodeMetrics(new Registry(), services);
+  const app = createNamenodeApp({ handlers: createRpcHandlers(services), metrics, status: () => statusOf(services, startedAt), log });
+  const server = createServer({ keepAlive: true }, app);
+  server.keepAliveTimeout = keepAliveTimeoutMs;
+  const link = attachDatanodeLink(server, services, log);
+  const address = await listen(server, config['dfs.namenode.http-address']);
+  const monitors = startMonitors(services, log);
+  process.stdout.write(`tsdfs namenode listening on ${address}\n`);
+  log.info({ address, clusterId: services.format.clusterId, blocks: services.blockManager.blockMap.size }, 'namenode started');
+  return {
+    address,
+    close: async () => {
+      await monitors.stop();
+      await link.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      log.info('namenode stopped');
+    },
+  };
+}
+
+function listen(server: Server, hostPort: string): Promise<string> {
+  const separator = hostPort.lastIndexOf(':');
+  const host = hostPort.slice(0, separator);
+  const port = Number(hostPort.slice(separator + 1));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const bound = server.address() as AddressInfo;
+      const shownHost = bound.address === '0.0.0.0' || bound.address === '::' ? '127.0.0.1' : bound.address;
+      resolve(`${shownHost}:${bound.port}`);
+    });
+  });
+}
+
+/** The lease monitor and the liveness check: timers here, decisions in the pure cores. */
+function startMonitors(services: NamenodeServices, log: Logger): { stop(): Promise<void> } {
+  const limits = leaseLimitsOf(services.config);
+  let leaseRun: Promise<void> = Promise.resolve();
+  let leaseRunning = false;
+  const leaseTimer = setInterval(() => {
+    if (leaseRunning) return;
+    leaseRunning = true;
+    leaseRun = recoverExpiredLeases(services.context, limits.hardLimitMs, limits.softLimitMs)
+      .then((closed) => {
+        if (closed.length > 0) log.info({ fileIds: closed }, 'closed files whose writers passed the lease hard limit');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'lease recovery failed'))
+      .finally(() => {
+        leaseRunning = false;
+      });
+  }, Math.min(leaseMonitorIntervalMs, limits.hardLimitMs / 2));
+  const livenessTimer = setInterval(() => checkLiveness(services, log), Math.min(livenessCheckIntervalMs, services.config['dfs.namenode.stale.datanode.interval']));
+  leaseTimer.unref();
+  livenessTimer.unref();
+  return {
+    stop: async () => {
+      clearInterval(leaseTimer);
+      clearInterval(livenessTimer);
+      await leaseRun;
+    },
+  };
+}
+
+function checkLiveness(services: NamenodeServices, log: Logger): void {
+  const now = services.clock();
+  for (const node of services.datanodes.all()) {
+    const liveness = services.datanodes.liveness(node, now);
+    if (liveness === node.lastLiveness) continue;
+    log.info({ datanode: node.uuid, name: `${node.hostname}:${node.dataPort}`, from: node.lastLiveness, to: liveness }, 'datanode liveness changed');
+    node.lastLiveness = liveness;
+    if (liveness === 'dead') services.blockManager.onDatanodeDead(node);
+  }
+}
+
+function statusOf(services: NamenodeServices, startedAt: number): Record<string, unknown> {
+  const now = services.clock();
+  const datanodes = services.datanodes.countByLiveness(now);
+  return {
+    clusterId: services.format.clusterId,
+    namespaceId: services.format.namespaceId,
+    softwareVersion,
+    safeMode: services.safeMode.isOn,
+    liveDatanodes: datanodes.live,
+    staleDatanodes: datanodes.stale,
+    deadDatanodes: datanodes.dead,
+    blocks: services.blockManager.blockMap.size,
+    files: services.context.store.counter('fileCount'),
+    directories: services.context.store.counter('directoryCount'),
+    filesUnderConstruction: services.leases.openFiles,
+    startedAt,
+    uptimeMs: now - startedAt,
+  };
+}

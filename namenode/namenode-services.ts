@@ -1,0 +1,56 @@
+// The namenode's parts wired together over one opened store, without any server: the
+// namespace, file writes, block manager, datanode manager, leases and safe mode. main.ts
+// adds the servers and timers; tests use this directly.
+import type { Config, RackTable } from '../config/index.js';
+import { BlockManager } from './blocks/block-manager.js';
+import { DatanodeManager, locationOf } from './datanodes/datanode-manager.js';
+import { livenessLimitsOf } from './datanodes/liveness.js';
+import { LeaseTable } from './leases/lease-core.js';
+import { FileWrites, type TargetRequest } from './namespace/file-writes.js';
+import { Namespace } from './namespace/namespace.js';
+import type { NamespaceContext } from './namespace/namespace-context.js';
+import { chooseTargets } from './placement/placement-policy.js';
+import { SafeMode } from './safemode/safe-mode.js';
+import type { NamenodeStore } from './storage/namenode-store.js';
+import type { FormatRecord } from './storage/records.js';
+
+export interface NamenodeServices {
+  config: Config;
+  format: FormatRecord;
+  context: NamespaceContext;
+  namespace: Namespace;
+  fileWrites: FileWrites;
+  blockManager: BlockManager;
+  datanodes: DatanodeManager;
+  leases: LeaseTable;
+  safeMode: SafeMode;
+  clock: () => number;
+}
+
+export interface ServiceOptions {
+  clock?: () => number;
+  random?: () => number;
+  rackTable?: RackTable;
+}
+
+export function createNamenodeServices(store: NamenodeStore, config: Config, options: ServiceOptions = {}): NamenodeServices {
+  const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
+  const datanodes = new DatanodeManager(livenessLimitsOf(config), options.rackTable ?? new Map());
+  const blockManager = new BlockManager(datanodes, config['dfs.namenode.replication.min']);
+  blockManager.loadFromStore(store);
+  const leases = new LeaseTable();
+  // Writers get a fresh lease period after a restart, as in HDFS.
+  for (const { value } of store.leases.getRange()) leases.add(value.clientName, value.fileId, clock());
+  const safeMode = new SafeMode();
+  const context: NamespaceContext = { store, config, blockManager, leases, safeMode, clock };
+  const namespace = new Namespace(context);
+  const targetChooser = (request: TargetRequest) => {
+    const now = clock();
+    const nodes = datanodes.all().map((node) => ({ ...node, liveness: datanodes.liveness(node, now) }));
+    const chosen = chooseTargets({ ...request, nodes, random });
+    return chosen.map((node) => locationOf(node));
+  };
+  const fileWrites = new FileWrites(context, namespace, targetChooser);
+  return { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock };
+}
