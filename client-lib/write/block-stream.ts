@@ -39,6 +39,12 @@ export interface BlockStreamOptions {
 
 export class BlockStream {
   private located: LocatedBlock | null = null;
+  /**
+   * The newest generation stamp the namenode issued for this block. It runs ahead of
+   * `located.block.genStamp` (the last stamp a connected pipeline used) when a recovery
+   * attempt got a stamp but failed to connect; the next attempt must name it.
+   */
+  private issuedGenStamp = 0;
   private nodes: DatanodeLocation[] = [];
   private connection: PipelineConnection | null = null;
   private readonly unacked: Packet[] = [];
@@ -138,6 +144,7 @@ export class BlockStream {
       throw new DfsError('Unavailable', `could not set up a write pipeline for ${this.options.path} after ${maxBlockAllocationAttempts} attempts: ${this.problems.join('; ')}`);
     }
     this.located = await this.options.namenode.addBlock([...this.options.excludedNodes]);
+    this.issuedGenStamp = this.located.block.genStamp;
     this.nodes = [...this.located.locations];
     if (this.nodes.length === 0) {
       throw new DfsError('NotEnoughDatanodes', `the namenode offered no datanode for a block of ${this.options.path}`);
@@ -155,8 +162,11 @@ export class BlockStream {
       throw new DfsError('Unavailable', `all datanodes of the write pipeline for ${blockName} of ${this.options.path} failed: ${this.problems.join('; ')}`);
     }
     this.nodes = survivors;
-    const updated = await this.options.namenode.updateBlockForPipeline(this.block);
+    const updated = await this.options.namenode.updateBlockForPipeline({ ...this.block, genStamp: this.issuedGenStamp });
     const newGenStamp = updated.block.genStamp;
+    this.issuedGenStamp = newGenStamp;
+    // Survivors hold the replica at the last connected stamp, or at a stamp of a recovery
+    // attempt that failed half-way; datanodes accept any stamp from `oldGenStamp` up.
     const recovery = { oldGenStamp: located.block.genStamp, offset: this.ackedBytes };
     if (!(await this.connect(newGenStamp, updated.token, recovery))) return;
     // Recorded before any new data flows, so the namenode never sees a finalized replica

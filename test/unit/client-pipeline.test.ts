@@ -122,12 +122,16 @@ class FakeNamenode {
       case 'abandonBlock':
         if (file) file.blocks = file.blocks.filter((b) => b.id !== body.block.id);
         return {};
-      case 'updateBlockForPipeline':
-        return { block: { ...located(block(body.block.id)), block: { ...body.block, genStamp: this.nextGenStamp++ } } };
+      case 'updateBlockForPipeline': {
+        // As the real namenode: the request names the newest stamp, which changes at once.
+        const target = block(body.block.id);
+        assert.equal(body.block.genStamp, target.genStamp, 'updateBlockForPipeline names the newest stamp');
+        target.genStamp = this.nextGenStamp++;
+        return { block: { ...located(target), block: { ...body.block, genStamp: target.genStamp } } };
+      }
       case 'updatePipeline': {
         const target = block(body.oldBlock.id);
-        assert.equal(target.genStamp, body.oldBlock.genStamp, 'updatePipeline names the recorded generation stamp');
-        target.genStamp = body.newGenStamp;
+        assert.equal(target.genStamp, body.newGenStamp, 'updatePipeline names the stamp just issued');
         target.nodes = body.newNodes.map((uuid: string) => this.datanodes.find((node) => node.uuid === uuid));
         return {};
       }
@@ -187,7 +191,7 @@ describe('client write pipeline and reads against real data servers', () => {
     root = await mkdtemp(join(tmpdir(), 'tsdfs-client-'));
     namenode = new FakeNamenode();
     datanodes = [];
-    for (let index = 0; index < 6; index++) datanodes.push(await startDatanode(join(root, `dn${index}`)));
+    for (let index = 0; index < 8; index++) datanodes.push(await startDatanode(join(root, `dn${index}`)));
     namenode.datanodes.push(...datanodes.map((datanode) => datanode.location));
     client = new DfsClient({ namenode: await namenode.start(), user: 'alice', config: parseConfig({}) });
   });
@@ -224,6 +228,21 @@ describe('client write pipeline and reads against real data servers', () => {
     const later = namenode.callsOf('addBlock').at(-1);
     assert.ok((later?.excludeNodes as string[]).includes(killed.uuid), 'later blocks avoid the dead node');
     assert.equal(sha256(await client.readFile('/survivor')), sha256(data));
+  });
+
+  it('recovers again when the first recovery attempt cannot connect', async () => {
+    const data = randomBytes(2 * blockSize);
+    let killed: DatanodeLocation[] = [];
+    const before = namenode.callsOf('updateBlockForPipeline').length;
+    await writeInPieces(client, '/double-failure', data, (bytes) => {
+      if (killed.length > 0 || bytes < 1024 * 1024) return;
+      const nodes = namenode.files.get('/double-failure')?.blocks.at(-1)?.nodes ?? [];
+      killed = [nodes[1], nodes[2]].filter((node): node is DatanodeLocation => node !== undefined);
+      for (const node of killed) datanodes.find((datanode) => datanode.location === node)?.kill();
+    });
+    assert.equal(killed.length, 2);
+    assert.equal(namenode.callsOf('updateBlockForPipeline').length, before + 2, 'one recovery per lost node');
+    assert.equal(sha256(await client.readFile('/double-failure')), sha256(data));
   });
 
   it('starts a fresh block elsewhere when a pipeline cannot be set up', async () => {
