@@ -86,8 +86,10 @@ test('test, stat --json, ls --json, touchz, mv, cp, rm speak the documented shap
     ['/user/alice/empty', 'file'],
   ]);
 
-  assert.equal((await cluster.cli(['mv', '/user/alice/empty', '/user/alice/docs/'], { env })).code, 0);
-  assert.equal((await cluster.cli(['cp', '/user/alice/docs/hello.txt', '/user/alice/copy.txt'], { env })).code, 0);
+  const mv = await cluster.cli(['mv', '/user/alice/empty', '/user/alice/docs/'], { env });
+  assert.equal(mv.code, 0, mv.stderr);
+  const cp = await cluster.cli(['cp', '/user/alice/docs/hello.txt', '/user/alice/copy.txt'], { env });
+  assert.equal(cp.code, 0, cp.stderr);
   assert.equal((await cluster.cli(['cat', '/user/alice/copy.txt'], { env })).stdout, 'hello tsdfs\n');
   assert.equal((await cluster.cli(['test', '-e', '/user/alice/docs/empty'], { env })).code, 0);
 
