@@ -5,6 +5,7 @@ import type { DatanodeLocation } from '../../protocol/common.js';
 import type { ReportedReplica } from '../../protocol/datanode-namenode.js';
 import type { DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-manager.js';
 import { locationOf } from '../datanodes/datanode-manager.js';
+import { isWritersNode } from '../placement/placement-policy.js';
 import type { Liveness } from '../datanodes/liveness.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
 import { BlockInfo, BlockMap } from './block-map.js';
@@ -160,11 +161,13 @@ export class BlockManager {
    * Where a reader should go: live replicas, then stale ones. When every replica is
    * corrupt the corrupt ones are returned with `corrupt: true`, as HDFS does.
    */
-  locate(blockId: number, now: number): { locations: DatanodeLocation[]; corrupt: boolean } {
+  locate(blockId: number, now: number, readerHost = ''): { locations: DatanodeLocation[]; corrupt: boolean } {
     const replicas = this.replicasOf(blockId, now);
-    const rank = (state: ReplicaState): number => (state === 'live' ? 0 : 1);
+    // A replica on the reader's own machine costs no network; stale nodes are tried last.
+    const rank = (replica: (typeof replicas)[number]): number =>
+      replica.state !== 'live' ? 2 : readerHost !== '' && isWritersNode(replica.datanode, readerHost) ? 0 : 1;
     const good = replicas.filter((replica) => replica.state === 'live' || replica.state === 'stale');
-    good.sort((a, b) => rank(a.state) - rank(b.state) || a.datanode.activeTransfers - b.datanode.activeTransfers);
+    good.sort((a, b) => rank(a) - rank(b) || a.datanode.activeTransfers - b.datanode.activeTransfers);
     if (good.length > 0) return { locations: good.map((replica) => locationOf(replica.datanode)), corrupt: false };
     const corrupt = replicas.filter((replica) => replica.state === 'corrupt');
     return { locations: corrupt.map((replica) => locationOf(replica.datanode)), corrupt: corrupt.length > 0 };

@@ -1,12 +1,19 @@
 // getBlockLocations: the blocks of a file overlapping a byte range, each with the replicas
-// a reader should try (live first, stale last; dead and corrupt left out).
+// a reader should try (the reader's own datanode first, then live, stale last; dead and
+// corrupt left out), as HDFS sorts locations by network distance from the reader.
 import type { RpcResponse } from '../../protocol/client-namenode.js';
 import type { LocatedBlock } from '../../protocol/common.js';
 import { normalizePath } from '../../protocol/paths.js';
 import { requireFile } from './inode-paths.js';
 import type { NamespaceContext } from './namespace-context.js';
 
-export function getBlockLocations(context: NamespaceContext, rawPath: string, offset: number, length: number): RpcResponse<'getBlockLocations'> {
+export function getBlockLocations(
+  context: NamespaceContext,
+  rawPath: string,
+  offset: number,
+  length: number,
+  readerHost = '',
+): RpcResponse<'getBlockLocations'> {
   const path = normalizePath(rawPath);
   const file = requireFile(context.store, path);
   const underConstruction = file.state === 'underConstruction';
@@ -20,7 +27,7 @@ export function getBlockLocations(context: NamespaceContext, rawPath: string, of
     if (record === undefined || record.state === 'underConstruction') break;
     const blockEnd = blockStart + record.length;
     if (blockEnd > offset && blockStart < end) {
-      const { locations, corrupt } = context.blockManager.locate(blockId, now);
+      const { locations, corrupt } = context.blockManager.locate(blockId, now, readerHost);
       // Of a file being written, a reader sees the committed blocks that have a replica.
       if (underConstruction && locations.length === 0) break;
       blocks.push({ block: { id: blockId, genStamp: record.genStamp, length: record.length }, offset: blockStart, locations, corrupt, token: '' });

@@ -59,7 +59,7 @@ function preferredCandidates<N extends PlacementNode>(available: N[], chosen: N[
 }
 
 /** On loopback every datanode is the writer's own, so the weighing alone picks a light one. */
-export function isWritersNode(node: PlacementNode, writerHost: string): boolean {
+export function isWritersNode(node: Pick<PlacementNode, 'hostname' | 'ipAddress'>, writerHost: string): boolean {
   const writer = stripIpv4Mapping(writerHost);
   if (writer === '') return false;
   if (isLoopback(writer)) return isLoopback(stripIpv4Mapping(node.ipAddress)) || node.hostname === 'localhost';

@@ -20,7 +20,7 @@ export function createRpcHandlers(services: NamenodeServices): RpcHandlers {
     addBlock: (request, caller) => fileWrites.addBlock(request, caller),
     abandonBlock: (request) => fileWrites.abandonBlock(request),
     complete: (request) => fileWrites.complete(request),
-    getBlockLocations: (request) => getBlockLocations(context, request.path, request.offset, request.length),
+    getBlockLocations: (request, caller) => getBlockLocations(context, request.path, request.offset, request.length, caller.host),
     delete: (request) => namespace.delete(request.path, request.recursive),
     rename: (request) => namespace.rename(request.src, request.dst),
     setReplication: (request) => namespace.setReplication(request.path, request.replication),

@@ -14,7 +14,7 @@ const limits = { staleAfterMs: 30_000, deadAfterMs: 630_000 };
 function setup() {
   const datanodes = new DatanodeManager(limits, new Map());
   const blocks = new BlockManager(datanodes, 1);
-  const register = (uuid: string, now = 0) => {
+  const register = (uuid: string, now = 0, ipAddress = '203.0.113.1') => {
     const message: Register = {
       type: 'register',
       datanodeUuid: uuid,
@@ -24,7 +24,7 @@ function setup() {
       dataPort: 9866,
       storage: { capacity: 1e9, dfsUsed: 0, nonDfsUsed: 0, remaining: 1e9, volumes: [] },
     };
-    return datanodes.register(message, '10.0.0.1', now);
+    return datanodes.register(message, ipAddress, now);
   };
   return { datanodes, blocks, register };
 }
@@ -111,4 +111,18 @@ test('stale replicas are offered last', () => {
   const heartbeat = { type: 'heartbeat' as const, seq: 1, capacity: 1, dfsUsed: 0, nonDfsUsed: 0, remaining: 1, activeTransfers: 0, failedVolumes: 0 };
   datanodes.onHeartbeat(b, heartbeat, 40_000);
   assert.deepEqual(blocks.locate(1, 40_000).locations.map((location) => location.uuid), ['b', 'a']);
+});
+
+test("readers get their own machine's replica first, then live ones, stale last", () => {
+  const { blocks, register, datanodes } = setup();
+  const far = register('far', 0, '203.0.113.1');
+  const near = register('near', 0, '203.0.113.2');
+  const stale = register('stale', 0, '203.0.113.3');
+  blocks.blockMap.set(1, new BlockInfo(5, 100, 'complete', 3));
+  for (const node of [stale, far, near]) blocks.onReplicaReceived(node, [1, 5, 100]);
+  const now = 40_000; // past the stale interval for a node that sent no heartbeat since 0
+  for (const node of [far, near]) datanodes.onHeartbeat(node, { type: 'heartbeat', seq: 1, capacity: 1e9, dfsUsed: 0, nonDfsUsed: 0, remaining: 1e9, activeTransfers: 0, failedVolumes: 0 }, now);
+  assert.deepEqual(blocks.locate(1, now, '203.0.113.2').locations.map((l) => l.uuid), ['near', 'far', 'stale']);
+  assert.deepEqual(blocks.locate(1, now, 'host-far').locations.map((l) => l.uuid), ['far', 'near', 'stale']);
+  assert.equal(blocks.locate(1, now).locations.at(-1)?.uuid, 'stale');
 });

@@ -7,7 +7,7 @@ import { type PlacementNode, chooseTargets } from '../../namenode/placement/plac
 const blockSize = 128 * 1024 * 1024;
 
 function node(uuid: string, fields: Partial<PlacementNode> = {}): PlacementNode {
-  return { uuid, hostname: `host-${uuid}`, ipAddress: `10.0.1.${uuid.charCodeAt(0)}`, rack: '/default-rack', remaining: 100 * blockSize, activeTransfers: 0, liveness: 'live', ...fields };
+  return { uuid, hostname: `host-${uuid}`, ipAddress: `203.0.113.${uuid.charCodeAt(0)}`, rack: '/default-rack', remaining: 100 * blockSize, activeTransfers: 0, liveness: 'live', ...fields };
 }
 
 /** A repeatable random source. */
@@ -50,7 +50,7 @@ test("the writer's own datanode comes first", () => {
   const nodes = ['a', 'b', 'c', 'd'].map((uuid) => node(uuid));
   for (let seed = 1; seed < 20; seed++) {
     assert.equal(choose(nodes, 3, { writerHost: 'host-c', seed })[0], 'c');
-    assert.equal(choose(nodes, 2, { writerHost: `::ffff:10.0.1.${'d'.charCodeAt(0)}`, seed })[0], 'd', 'matched by IP');
+    assert.equal(choose(nodes, 2, { writerHost: `::ffff:203.0.113.${'d'.charCodeAt(0)}`, seed })[0], 'd', 'matched by IP');
   }
 });
 
