@@ -16,7 +16,8 @@ export function formatFsck(report: FsckReport, detail: FsckDetail): string[] {
   if (detail.files || detail.blocks || detail.locations) {
     for (const file of report.files) lines.push(...formatFsckFile(file, detail));
   }
-  lines.push('', ...formatFsckTotals(report), '', `The filesystem under path '${report.path}' is ${report.status}`);
+  if (lines.at(-1) !== '') lines.push('');
+  lines.push(...formatFsckTotals(report), '', `The filesystem under path '${report.path}' is ${report.status}`);
   return lines;
 }
 

@@ -23,16 +23,20 @@ export const setrepCommand: Command = {
     const replication = parseIntegerArgument(positionals[0] as string, 'replication', 1, maxReplication);
     const client = await io.client();
     const changed: ShellPath[] = [];
+    let decreasing = false;
     const exitCode = await forEachArgument(io, positionals.slice(1), async (typed) => {
       const root = shellPath(client, typed);
       for await (const entry of walkTree(client, root, await requireStatus(client, root))) {
         if (entry.status.type !== 'file') continue;
         await client.setReplication(entry.path.absolute, replication);
+        decreasing ||= entry.status.replication > replication;
         io.stdout.write(`Replication ${replication} set: ${entry.path.shown}\n`);
         changed.push(entry.path);
       }
     });
     if (parsed.flags.has('-w')) {
+      // Excess replicas go only when the namenode gets round to removing them.
+      if (decreasing) io.stdout.write('WARNING: the waiting time may be long for DECREASING the number of replications.\n');
       for (const path of changed) await waitForReplication(io, client, path, replication);
     }
     return exitCode;

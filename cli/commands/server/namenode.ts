@@ -14,9 +14,8 @@ export const namenodeCommand: Command = {
     const parsed = parseCommandArguments(args, { flags: ['-format', '-force', '-nonInteractive'] });
     const namenode = await import('../../../namenode/main.js');
     if (parsed.flags.has('-format')) {
-      const result: unknown = await namenode.formatNamenode(io.config, { force: parsed.flags.has('-force') });
-      const clusterId = (result as { clusterId?: string } | undefined)?.clusterId;
-      io.stdout.write(`Formatted namenode in ${io.config['dfs.namenode.name.dir']}${clusterId ? `, cluster id ${clusterId}` : ''}\n`);
+      const { clusterId } = await namenode.formatNamenode(io.config, { force: parsed.flags.has('-force') });
+      io.stdout.write(`Formatted namenode in ${io.config['dfs.namenode.name.dir']}, cluster id ${clusterId}\n`);
       return 0;
     }
     const server = await namenode.startNamenode(io.config);
