@@ -61,8 +61,10 @@ export const DatanodeReportEntry = z.object({
   nonDfsUsed: SafeInt,
   remaining: SafeInt,
   blocks: SafeInt,
+  /** Milliseconds since the datanode's last heartbeat (HDFS's "lastContact", in ms). */
   lastContactMs: SafeInt,
-  lastBlockReportMs: SafeInt,
+  /** Epoch milliseconds of the last full block report; 0 = none yet. */
+  lastBlockReportTime: SafeInt,
   activeTransfers: SafeInt,
   failedVolumes: SafeInt,
   softwareVersion: z.string(),

@@ -56,17 +56,7 @@ export function formatDatanode(node: DatanodeReportEntry, now: number): string[]
     `Num of Blocks: ${node.blocks}`,
     `Xceivers: ${node.activeTransfers}`,
     `Failed Volumes: ${node.failedVolumes}`,
-    `Last contact: ${moment(node.lastContactMs, now)}`,
-    `Last Block Report: ${moment(node.lastBlockReportMs, now)}`,
+    `Last contact: ${javaDate(now - node.lastContactMs)}`,
+    `Last Block Report: ${node.lastBlockReportTime === 0 ? 'Never' : javaDate(node.lastBlockReportTime)}`,
   ];
-}
-
-/**
- * The report's `...Ms` fields: an epoch time, or (small values) milliseconds ago; 0 means
- * never. Telling them apart by size keeps the layout right whichever the namenode sends.
- */
-function moment(value: number, now: number): string {
-  if (value === 0) return 'Never';
-  const epochMs = value > 1e12 ? value : now - value;
-  return javaDate(epochMs);
 }

@@ -168,7 +168,7 @@ export class DatanodeManager {
       remaining: node.remaining,
       blocks,
       lastContactMs: Math.max(0, now - node.lastHeartbeatMs),
-      lastBlockReportMs: node.lastBlockReportMs,
+      lastBlockReportTime: node.lastBlockReportMs,
       activeTransfers: node.activeTransfers,
       failedVolumes: node.failedVolumes,
       softwareVersion: node.softwareVersion,

@@ -116,7 +116,7 @@ class ClusterLauncher {
     const plural = this.layout.datanodeCount === 1 ? 'datanode' : 'datanodes';
     this.io.stdout.write(
       `tsdfs cluster is up: namenode ${uri}, ${this.layout.datanodeCount} ${plural}\n` +
-        `Logs in ${this.layout.logDir}; web UI at ${uri.replace('tsdfs://', 'http://')}/; Ctrl-C stops the cluster.\n` +
+        `Logs in ${this.layout.logDir}; metrics at ${uri.replace('tsdfs://', 'http://')}/metrics; Ctrl-C stops the cluster.\n` +
         `Try: npx tsdfs put README.md /${fsOption}\n`,
     );
   }
