@@ -13,6 +13,7 @@ import { createNamenodeMetrics } from './http/namenode-metrics.js';
 import { recoverExpiredLeases } from './namespace/lease-recovery.js';
 import { leaseLimitsOf } from './namespace/namespace-context.js';
 import { type NamenodeServices, createNamenodeServices } from './namenode-services.js';
+import { refreshNodes, runRedundancyTick } from './replication/redundancy-shell.js';
 import { createRpcHandlers } from './rpc/rpc-handlers.js';
 import { NamenodeStore } from './storage/namenode-store.js';
 
@@ -21,8 +22,6 @@ export type { FormatRecord } from './storage/records.js';
 
 /** HDFS's lease monitor period: how often abandoned files past the hard limit are looked for. */
 export const leaseMonitorIntervalMs = 2000;
-/** Upper bound on how late a datanode's death is noticed (the recheck interval may be longer). */
-export const livenessCheckIntervalMs = 5000;
 /** Longer than common client idle timeouts, so keep-alive connections are closed by the client. */
 export const keepAliveTimeoutMs = 65_000;
 
@@ -49,6 +48,8 @@ export async function startNamenode(config: Config, options: StartNamenodeOption
 
 async function serve(config: Config, store: NamenodeStore, log: Logger): Promise<RunningNamenode> {
   const services = createNamenodeServices(store, config, { rackTable: loadRackTable(config['net.topology.table.file.name']) });
+  // The exclude list applies from the start; admin states from LMDB say how far each node got.
+  await refreshNodes(services);
   const startedAt = Date.now();
   const metrics = createNamenodeMetrics(new Registry(), services);
   const app = createNamenodeApp({ handlers: createRpcHandlers(services), metrics, status: () => statusOf(services, startedAt), log });
@@ -87,7 +88,7 @@ function listen(server: Server, hostPort: string): Promise<string> {
   });
 }
 
-/** The lease monitor and the liveness check: timers here, decisions in the pure cores. */
+/** The lease monitor and the redundancy tick: timers here, decisions in the pure cores. */
 function startMonitors(services: NamenodeServices, log: Logger): { stop(): Promise<void> } {
   const limits = leaseLimitsOf(services.config);
   let leaseRun: Promise<void> = Promise.resolve();
@@ -104,27 +105,27 @@ function startMonitors(services: NamenodeServices, log: Logger): { stop(): Promi
         leaseRunning = false;
       });
   }, Math.min(leaseMonitorIntervalMs, limits.hardLimitMs / 2));
-  const livenessTimer = setInterval(() => checkLiveness(services, log), Math.min(livenessCheckIntervalMs, services.config['dfs.namenode.stale.datanode.interval']));
+  // Liveness, safe mode and replication: one tick every dfs.namenode.redundancy.interval.seconds.
+  let tickRun: Promise<unknown> = Promise.resolve();
+  let tickRunning = false;
+  const redundancyTimer = setInterval(() => {
+    if (tickRunning) return;
+    tickRunning = true;
+    tickRun = runRedundancyTick(services, log)
+      .catch((error: unknown) => log.error({ err: error }, 'redundancy tick failed'))
+      .finally(() => {
+        tickRunning = false;
+      });
+  }, services.config['dfs.namenode.redundancy.interval.seconds'] * 1000);
   leaseTimer.unref();
-  livenessTimer.unref();
+  redundancyTimer.unref();
   return {
     stop: async () => {
       clearInterval(leaseTimer);
-      clearInterval(livenessTimer);
-      await leaseRun;
+      clearInterval(redundancyTimer);
+      await Promise.all([leaseRun, tickRun]);
     },
   };
-}
-
-function checkLiveness(services: NamenodeServices, log: Logger): void {
-  const now = services.clock();
-  for (const node of services.datanodes.all()) {
-    const liveness = services.datanodes.liveness(node, now);
-    if (liveness === node.lastLiveness) continue;
-    log.info({ datanode: node.uuid, name: `${node.hostname}:${node.dataPort}`, from: node.lastLiveness, to: liveness }, 'datanode liveness changed');
-    node.lastLiveness = liveness;
-    if (liveness === 'dead') services.blockManager.onDatanodeDead(node);
-  }
 }
 
 function statusOf(services: NamenodeServices, startedAt: number): Record<string, unknown> {

@@ -10,6 +10,9 @@ import { FileWrites, type TargetRequest } from './namespace/file-writes.js';
 import { Namespace } from './namespace/namespace.js';
 import type { NamespaceContext } from './namespace/namespace-context.js';
 import { chooseTargets } from './placement/placement-policy.js';
+import { loadAdminStates } from './replication/redundancy-shell.js';
+import { updateSafeMode } from './replication/redundancy-tick.js';
+import { pendingTimeoutMsOf } from './replication/replication-monitor.js';
 import { SafeMode } from './safemode/safe-mode.js';
 import type { NamenodeStore } from './storage/namenode-store.js';
 import type { FormatRecord } from './storage/records.js';
@@ -37,12 +40,18 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const datanodes = new DatanodeManager(livenessLimitsOf(config), options.rackTable ?? new Map());
-  const blockManager = new BlockManager(datanodes, config['dfs.namenode.replication.min']);
+  const blockManager = new BlockManager(datanodes, config['dfs.namenode.replication.min'], {
+    random,
+    replication: {
+      maxStreams: config['dfs.namenode.replication.max-streams'],
+      pendingTimeoutMs: pendingTimeoutMsOf(config['dfs.namenode.redundancy.interval.seconds'] * 1000),
+    },
+  });
   blockManager.loadFromStore(store);
   const leases = new LeaseTable();
   // Writers get a fresh lease period after a restart, as in HDFS.
   for (const { value } of store.leases.getRange()) leases.add(value.clientName, value.fileId, clock());
-  const safeMode = new SafeMode();
+  const safeMode = new SafeMode({ thresholdPct: config['dfs.namenode.safemode.threshold-pct'], extensionMs: config['dfs.namenode.safemode.extension'] });
   const context: NamespaceContext = { store, config, blockManager, leases, safeMode, clock };
   const namespace = new Namespace(context);
   const targetChooser = (request: TargetRequest) => {
@@ -52,5 +61,9 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
     return chosen.map((node) => locationOf(node));
   };
   const fileWrites = new FileWrites(context, namespace, targetChooser);
-  return { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock };
+  const services: NamenodeServices = { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock };
+  loadAdminStates(services);
+  // An empty namespace leaves start-up safe mode at once; one with blocks waits for reports.
+  updateSafeMode(services, clock());
+  return services;
 }

@@ -125,6 +125,27 @@ export const FsckReport = z.object({
 });
 export type FsckReport = z.infer<typeof FsckReport>;
 
+export const RefreshNodesResponse = z.object({
+  /** The `dfs.hosts.exclude` file read ('' when unset: nobody excluded). */
+  excludeFile: z.string(),
+  excludedEntries: SafeInt,
+  /** Datanodes whose admin state changed. */
+  changes: z.array(z.object({ uuid: z.string(), name: z.string(), from: AdminState, to: AdminState })),
+});
+export type RefreshNodesResponse = z.infer<typeof RefreshNodesResponse>;
+
+export const Topology = z.object({
+  racks: z.array(
+    z.object({
+      rack: z.string(),
+      nodes: z.array(
+        z.object({ name: z.string(), hostname: z.string(), uuid: z.string(), state: z.enum(['live', 'stale', 'dead']), adminState: AdminState }),
+      ),
+    }),
+  ),
+});
+export type Topology = z.infer<typeof Topology>;
+
 export const rpcMethods = {
   mkdirs: {
     request: z.object({ path: PathString, permission: Permission.optional(), createParent: z.boolean().default(true) }),
@@ -253,6 +274,16 @@ export const rpcMethods = {
   fsck: {
     request: z.object({ path: PathString, files: z.boolean().default(true) }),
     response: FsckReport,
+  },
+  /** Re-reads `dfs.hosts.exclude`: listed datanodes decommission, others return to Normal. */
+  refreshNodes: {
+    request: Empty,
+    response: RefreshNodesResponse,
+  },
+  /** Racks (sorted) and their datanodes (sorted by name), as `dfsadmin -printTopology` lists them. */
+  printTopology: {
+    request: Empty,
+    response: Topology,
   },
   getServerDefaults: {
     request: Empty,

@@ -7,6 +7,7 @@ import type { DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-
 import { locationOf } from '../datanodes/datanode-manager.js';
 import { isWritersNode } from '../placement/placement-policy.js';
 import type { Liveness } from '../datanodes/liveness.js';
+import { type ReplicationSettings, ReplicationMonitor, defaultReplicationSettings } from '../replication/replication-monitor.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
 import { BlockInfo, BlockMap } from './block-map.js';
 import { judgeReportedReplica, replicaMatchesCommitted } from './replica-rules.js';
@@ -30,14 +31,26 @@ interface FullReportProgress {
   seen: Set<number>;
 }
 
+export interface BlockManagerOptions {
+  replication?: Partial<ReplicationSettings>;
+  /** [0, 1) for placement and source choice; injected so simulations repeat. */
+  random?: () => number;
+}
+
 export class BlockManager {
   readonly blockMap = new BlockMap();
+  /** The pure repair core; every change to a block below is passed on to it. */
+  readonly replication: ReplicationMonitor;
   private readonly fullReports = new Map<number, FullReportProgress>();
 
   constructor(
     private readonly datanodes: DatanodeManager,
     private readonly minReplication: number,
-  ) {}
+    options: BlockManagerOptions = {},
+  ) {
+    const settings = { ...defaultReplicationSettings, minReplication, ...options.replication };
+    this.replication = new ReplicationMonitor(this.blockMap, datanodes, settings, options.random ?? Math.random);
+  }
 
   /** Rebuilds the block map from the namespace at start-up; replicas arrive with reports. */
   loadFromStore(store: NamenodeStore): void {
@@ -45,7 +58,9 @@ export class BlockManager {
       if (inode.type !== 'file') continue;
       for (const blockId of inode.blockIds) {
         const record = store.blocks.get(blockId);
-        if (record) this.blockMap.set(blockId, new BlockInfo(record.genStamp, record.length, record.state, inode.replication));
+        if (record === undefined) continue;
+        this.blockMap.set(blockId, new BlockInfo(record.genStamp, record.length, record.state, inode.replication));
+        this.replication.blockChanged(blockId);
       }
     }
   }
@@ -63,9 +78,10 @@ export class BlockManager {
     if (previous !== undefined && previous.genStamp !== record.genStamp) {
       // The pipeline moved to a new stamp: old replicas no longer count; survivors report the new one.
       for (const replica of [...previous.replicaEntries()]) this.blockMap.removeReplica(blockId, replica.datanodeIndex);
-      return;
+    } else if (record.state !== 'underConstruction') {
+      this.dropReplicasOfWrongLength(blockId);
     }
-    if (record.state !== 'underConstruction') this.dropReplicasOfWrongLength(blockId);
+    this.replication.blockChanged(blockId);
   }
 
   private dropReplicasOfWrongLength(blockId: number): void {
@@ -82,6 +98,7 @@ export class BlockManager {
   /** A block left the namespace: every datanode holding it is told to delete it. */
   forgetBlock(blockId: number): void {
     const genStamp = this.blockMap.get(blockId)?.genStamp;
+    this.replication.blockRemoved(blockId);
     for (const datanodeIndex of this.blockMap.remove(blockId)) {
       const node = this.datanodes.atIndex(datanodeIndex);
       if (node && genStamp !== undefined) this.datanodes.queueInvalidate(node, blockId, genStamp);
@@ -90,15 +107,24 @@ export class BlockManager {
 
   setExpectedReplication(blockId: number, replication: number): void {
     const info = this.blockMap.get(blockId);
-    if (info) info.expectedReplication = replication;
+    if (info === undefined) return;
+    info.expectedReplication = replication;
+    this.replication.blockChanged(blockId);
   }
 
   onReplicaReceived(node: DatanodeDescriptor, [blockId, genStamp, length]: ReportedReplica): void {
+    // A node declared dead counts again only after it registers anew and reports in full.
+    if (node.lastLiveness === 'dead') return;
     const verdict = judgeReportedReplica(this.blockMap.get(blockId), genStamp, length);
-    if (verdict.kind === 'accept') this.blockMap.addReplica(blockId, node.index, length);
-    else if (verdict.kind === 'invalidate') {
+    if (verdict.kind === 'accept') {
+      // A replica we told the node to delete stays uncounted until its deletion is reported.
+      if (this.replication.isBeingDeleted(blockId, node.index)) return;
+      this.blockMap.addReplica(blockId, node.index, length);
+      this.replication.replicaArrived(blockId, node.index);
+    } else if (verdict.kind === 'invalidate') {
       this.blockMap.removeReplica(blockId, node.index);
       this.datanodes.queueInvalidate(node, blockId, genStamp);
+      this.replication.blockChanged(blockId);
     }
   }
 
@@ -107,6 +133,7 @@ export class BlockManager {
     // A deletion of an older stamp must not drop the current replica on the same node.
     if (info !== undefined && genStamp < info.genStamp) return;
     this.blockMap.removeReplica(blockId, node.index);
+    this.replication.replicaDeleted(blockId, node.index);
   }
 
   /**
@@ -127,7 +154,9 @@ export class BlockManager {
     if (!last) return;
     this.fullReports.delete(node.index);
     for (const blockId of [...this.blockMap.blocksOn(node.index)]) {
-      if (!progress.seen.has(blockId)) this.blockMap.removeReplica(blockId, node.index);
+      if (progress.seen.has(blockId)) continue;
+      this.blockMap.removeReplica(blockId, node.index);
+      this.replication.blockChanged(blockId);
     }
     node.lastBlockReportMs = now;
   }
@@ -137,6 +166,7 @@ export class BlockManager {
     const info = this.blockMap.get(blockId);
     if (info === undefined || genStamp !== info.genStamp || !info.hasReplicaOn(node.index)) return;
     this.blockMap.markCorrupt(blockId, node.index);
+    this.replication.blockChanged(blockId);
   }
 
   replicasOf(blockId: number, now: number): ReplicaView[] {
@@ -188,23 +218,19 @@ export class BlockManager {
       .map((replica) => replica.length);
   }
 
-  /** One pass over the block map for the cluster-wide figures (getStats, metrics, report). */
-  health(now: number): BlockHealth {
-    const health: BlockHealth = { underReplicated: 0, corrupt: 0, missing: 0 };
-    for (const [blockId, info] of this.blockMap.entries()) {
-      if (info.state === 'underConstruction') continue;
-      const replicas = this.replicasOf(blockId, now);
-      const good = replicas.filter((replica) => replica.state === 'live' || replica.state === 'stale').length;
-      if (good === 0 && replicas.some((replica) => replica.state === 'corrupt')) health.corrupt++;
-      else if (good === 0) health.missing++;
-      else if (good < info.expectedReplication) health.underReplicated++;
-    }
-    return health;
+  /**
+   * The cluster-wide figures (getStats, metrics, report) from counters kept on events, so a
+   * heartbeat-rate caller costs O(1), not a pass over every block. HDFS's meanings: under-
+   * replicated = fewer live replicas than the target, corrupt = at least one corrupt
+   * replica, missing = no good replica at all.
+   */
+  health(_now?: number): BlockHealth {
+    const counters = this.replication.counters;
+    return { underReplicated: counters.underReplicated, corrupt: this.blockMap.corruptBlockCount, missing: counters.missing };
   }
 
-  /** Seam for the re-replication issue: a node just went dead; its replicas no longer count. */
-  onDatanodeDead(_node: DatanodeDescriptor): void {
-    // Replicas on dead nodes are already excluded from locations and counts by liveness;
-    // scheduling their re-replication belongs to the replication monitor (later issue).
+  /** A node was declared dead: its replicas leave the block map and its blocks are queued. */
+  onDatanodeDead(node: DatanodeDescriptor): void {
+    this.replication.onDatanodeDead(node);
   }
 }

@@ -7,6 +7,8 @@ import type { BlockState } from '../storage/records.js';
 export class BlockInfo {
   /** Flat pairs: [datanodeIndex, reportedLengthBytes, datanodeIndex, reportedLengthBytes, …]. */
   replicas: number[] = [];
+  /** What the block counts as in the health counters (bits owned by the replication monitor). */
+  health = 0;
 
   constructor(
     public genStamp: number,
@@ -38,7 +40,7 @@ export class BlockInfo {
 export class BlockMap {
   private readonly blocks = new Map<number, BlockInfo>();
   private readonly blocksByDatanode = new Map<number, Set<number>>();
-  /** Replicas reported bad: block id → datanode indexes. Small; repaired by a later issue. */
+  /** Replicas reported bad: block id → datanode indexes. Small: the monitor replaces them. */
   private readonly corrupt = new Map<number, Set<number>>();
 
   get size(): number {
@@ -51,8 +53,15 @@ export class BlockMap {
 
   set(blockId: number, info: BlockInfo): void {
     const existing = this.blocks.get(blockId);
-    if (existing !== undefined) info.replicas = existing.replicas;
+    if (existing !== undefined) {
+      info.replicas = existing.replicas;
+      info.health = existing.health;
+    }
     this.blocks.set(blockId, info);
+  }
+
+  blockIds(): IterableIterator<number> {
+    return this.blocks.keys();
   }
 
   entries(): IterableIterator<[number, BlockInfo]> {
@@ -115,6 +124,11 @@ export class BlockMap {
 
   isCorrupt(blockId: number, datanodeIndex: number): boolean {
     return this.corrupt.get(blockId)?.has(datanodeIndex) ?? false;
+  }
+
+  /** Blocks with at least one corrupt replica. */
+  get corruptBlockCount(): number {
+    return this.corrupt.size;
   }
 
   corruptBlockIds(): IterableIterator<number> {

@@ -19,6 +19,8 @@ import { describeZodError } from '../../protocol/errors.js';
 import { maxDatanodeMessageBytes } from '../../protocol/limits.js';
 import { softwareVersion, softwareVersionsCompatible } from '../../protocol/version.js';
 import type { NamenodeServices } from '../namenode-services.js';
+import { onDatanodeRegistered } from '../replication/redundancy-shell.js';
+import { updateSafeMode } from '../replication/redundancy-tick.js';
 import type { DatanodeDescriptor } from './datanode-manager.js';
 
 /** What the namenode knows about one socket: the datanode that registered on it, if any. */
@@ -66,7 +68,8 @@ export class DatanodeLinkHandlers {
     if (message.clusterId !== '' && message.clusterId !== clusterId) {
       return refuse(`cluster id mismatch: datanode has ${message.clusterId}, namenode has ${clusterId}`);
     }
-    this.services.datanodes.register(message, session.ipAddress, this.services.clock());
+    const node = this.services.datanodes.register(message, session.ipAddress, this.services.clock());
+    onDatanodeRegistered(this.services, node);
     session.datanodeUuid = message.datanodeUuid;
     return {
       message: {
@@ -82,17 +85,23 @@ export class DatanodeLinkHandlers {
 
   onHeartbeat(node: DatanodeDescriptor, message: Heartbeat): LinkReply {
     this.services.datanodes.onHeartbeat(node, message, this.services.clock());
-    return { message: { type: 'heartbeatReply', seq: message.seq, commands: this.services.datanodes.drainCommands(node) } };
+    // Declared dead meanwhile: its replicas left the block map; it must register and report in full.
+    if (node.lastLiveness === 'dead') return { message: { type: 'heartbeatReply', seq: message.seq, commands: [{ kind: 'reregister' }] } };
+    const commands = this.services.datanodes.drainCommands(node, !this.services.safeMode.isOn);
+    return { message: { type: 'heartbeatReply', seq: message.seq, commands } };
   }
 
   onBlockReport(node: DatanodeDescriptor, message: BlockReport): LinkReply {
-    this.services.blockManager.onBlockReportChunk(node, message.reportId, message.replicas, message.last, this.services.clock());
+    const now = this.services.clock();
+    this.services.blockManager.onBlockReportChunk(node, message.reportId, message.replicas, message.last, now);
+    if (message.last) updateSafeMode(this.services, now);
     return {};
   }
 
   onIncrementalBlockReport(node: DatanodeDescriptor, message: IncrementalBlockReport): LinkReply {
     for (const replica of message.received) this.services.blockManager.onReplicaReceived(node, replica);
     for (const [blockId, genStamp] of message.deleted) this.services.blockManager.onReplicaDeleted(node, blockId, genStamp);
+    updateSafeMode(this.services, this.services.clock());
     return {};
   }
 

@@ -5,6 +5,7 @@ import { type RackTable, rackOf } from '../../config/index.js';
 import type { DatanodeReportEntry } from '../../protocol/client-namenode.js';
 import type { DatanodeLocation } from '../../protocol/common.js';
 import type { DatanodeCommand, Heartbeat, Register } from '../../protocol/datanode-namenode.js';
+import { type ExcludeList, emptyExcludeList, isExcluded } from './exclude-list.js';
 import { type Liveness, type LivenessLimits, livenessOf } from './liveness.js';
 
 export type AdminState = DatanodeReportEntry['adminState'];
@@ -38,6 +39,12 @@ export interface DatanodeDescriptor {
   pendingCommands: DatanodeCommand[];
 }
 
+export interface AdminStateChange {
+  node: DatanodeDescriptor;
+  from: AdminState;
+  to: AdminState;
+}
+
 export function datanodeName(node: DatanodeDescriptor): string {
   return `${node.hostname}:${node.dataPort}`;
 }
@@ -49,6 +56,9 @@ export function locationOf(node: DatanodeDescriptor): DatanodeLocation {
 export class DatanodeManager {
   private readonly byUuid = new Map<string, DatanodeDescriptor>();
   private readonly byIndex: DatanodeDescriptor[] = [];
+  private excludeList: ExcludeList = emptyExcludeList;
+  /** Admin states kept in LMDB (uuid → state), for datanodes not registered since the restart. */
+  private readonly knownAdminStates = new Map<string, AdminState>();
 
   constructor(
     readonly limits: LivenessLimits,
@@ -71,6 +81,50 @@ export class DatanodeManager {
     node.lastHeartbeatMs = now;
     node.lastLiveness = 'live';
     return node;
+  }
+
+  /** Admin states loaded from LMDB at start: a node decommissioned before the restart stays so. */
+  loadAdminStates(states: Record<string, AdminState>): void {
+    for (const [uuid, state] of Object.entries(states)) this.knownAdminStates.set(uuid, state);
+  }
+
+  /** What to persist: every datanode not in service. */
+  adminStatesRecord(): Record<string, AdminState> {
+    const record: Record<string, AdminState> = {};
+    for (const [uuid, state] of this.knownAdminStates) if (state !== 'Normal') record[uuid] = state;
+    return record;
+  }
+
+  /**
+   * A new exclude list (`refreshNodes`, start-up): listed datanodes start decommissioning
+   * (or stay Decommissioned), others return to Normal. Returns what changed.
+   */
+  setExcludeList(list: ExcludeList): AdminStateChange[] {
+    this.excludeList = list;
+    const changes: AdminStateChange[] = [];
+    for (const node of this.byIndex) {
+      const change = this.applyExcludeList(node);
+      if (change !== undefined) changes.push(change);
+    }
+    return changes;
+  }
+
+  /** The admin state a datanode should have under the current list, applied; a change or undefined. */
+  applyExcludeList(node: DatanodeDescriptor): AdminStateChange | undefined {
+    const from = node.adminState;
+    let to: AdminState = 'Normal';
+    if (isExcluded(this.excludeList, node)) {
+      const known = this.knownAdminStates.get(node.uuid);
+      to = from !== 'Normal' ? from : known === 'Decommissioned' ? 'Decommissioned' : 'Decommission in progress';
+    }
+    this.setAdminState(node, to);
+    return from === to ? undefined : { node, from, to };
+  }
+
+  setAdminState(node: DatanodeDescriptor, state: AdminState): void {
+    node.adminState = state;
+    if (state === 'Normal') this.knownAdminStates.delete(node.uuid);
+    else this.knownAdminStates.set(node.uuid, state);
   }
 
   private add(uuid: string, now: number): DatanodeDescriptor {
@@ -141,15 +195,23 @@ export class DatanodeManager {
     node.pendingInvalidates.push([blockId, genStamp]);
   }
 
+  /** A dead datanode's queued transfers are void: their pending entries were dropped with it. */
+  dropQueuedTransfers(node: DatanodeDescriptor): void {
+    node.pendingCommands = node.pendingCommands.filter((command) => command.kind !== 'transfer');
+  }
+
   queueCommandOnce(node: DatanodeDescriptor, command: DatanodeCommand): void {
     if (node.pendingCommands.some((queued) => queued.kind === command.kind && command.kind !== 'transfer')) return;
     node.pendingCommands.push(command);
   }
 
-  /** Commands for one heartbeat reply: all queued commands and a bounded batch of invalidations. */
-  drainCommands(node: DatanodeDescriptor): DatanodeCommand[] {
+  /**
+   * Commands for one heartbeat reply: all queued commands and a bounded batch of
+   * invalidations; deletions wait while the namenode is in safe mode.
+   */
+  drainCommands(node: DatanodeDescriptor, deletionsAllowed = true): DatanodeCommand[] {
     const commands = node.pendingCommands.splice(0, node.pendingCommands.length);
-    if (node.pendingInvalidates.length > 0) {
+    if (deletionsAllowed && node.pendingInvalidates.length > 0) {
       commands.push({ kind: 'invalidate', blocks: node.pendingInvalidates.splice(0, maxInvalidatesPerHeartbeat) });
     }
     return commands;

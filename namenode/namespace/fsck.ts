@@ -1,6 +1,7 @@
 // fsck: walks a subtree and checks every block of every closed file against its file's
 // replication — under-, over-, mis-replicated, missing (no good replica) and corrupt
-// (every replica corrupt) — in the FsckReport shape `tsdfs fsck` prints.
+// (every replica corrupt) — in the FsckReport shape `tsdfs fsck` prints. As in HDFS,
+// replicas on decommissioning datanodes are listed and readable but do not count as live.
 import type { FsckReport } from '../../protocol/client-namenode.js';
 import { normalizePath } from '../../protocol/paths.js';
 import type { ReplicaView } from '../blocks/block-manager.js';
@@ -77,16 +78,21 @@ function checkFile(context: NamespaceContext, inode: InodeRecord, path: string, 
   return { entry, goodReplicas };
 }
 
-/** Adds one block to the report's counts; returns its number of good replicas. */
+function isGood(replica: ReplicaView): boolean {
+  return replica.state === 'live' || replica.state === 'stale';
+}
+
+/** Adds one block to the report's counts; returns its number of live (in-service) replicas. */
 function countBlock(replicas: ReplicaView[], replication: number, minReplication: number, racks: number, report: FsckReport): number {
-  const good = replicas.filter((replica) => replica.state === 'live' || replica.state === 'stale');
+  const readable = replicas.filter(isGood);
+  const good = readable.filter((replica) => replica.datanode.adminState === 'Normal');
   report.totalBlocks++;
-  if (good.length === 0) {
+  if (readable.length === 0) {
     if (replicas.some((replica) => replica.state === 'corrupt')) report.corruptBlocks++;
     else report.missingBlocks++;
     return 0;
   }
-  if (good.length >= minReplication) report.minimallyReplicatedBlocks++;
+  if (readable.length >= minReplication) report.minimallyReplicatedBlocks++;
   if (good.length < replication) report.underReplicatedBlocks++;
   if (good.length > replication) report.overReplicatedBlocks++;
   const blockRacks = new Set(good.map((replica) => replica.datanode.rack)).size;
@@ -101,7 +107,14 @@ function blockEntry(id: number, genStamp: number, length: number, replicas: Repl
     length,
     replicas: replicas.map((replica) => {
       const location = locationOf(replica.datanode);
-      const state = replica.state === 'corrupt' ? 'corrupt' : replica.state === 'stale' ? 'stale' : 'live';
+      const state =
+        replica.state === 'corrupt'
+          ? 'corrupt'
+          : replica.datanode.adminState !== 'Normal'
+            ? 'decommissioning'
+            : replica.state === 'stale'
+              ? 'stale'
+              : 'live';
       return { uuid: location.uuid, name: location.name, rack: location.rack, state };
     }),
   };

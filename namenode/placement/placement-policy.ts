@@ -13,6 +13,8 @@ export interface PlacementNode {
   remaining: number;
   activeTransfers: number;
   liveness: Liveness;
+  /** Decommissioning and decommissioned datanodes take no new replicas. */
+  adminState?: string;
 }
 
 export interface PlacementRequest<N extends PlacementNode = PlacementNode> {
@@ -24,12 +26,18 @@ export interface PlacementRequest<N extends PlacementNode = PlacementNode> {
   blockSizeBytes: number;
   /** [0, 1); injected so tests are repeatable. */
   random: () => number;
+  /** Replicas the block already has (re-replication): the new ones are spread against them. */
+  existing?: readonly Pick<PlacementNode, 'rack'>[];
 }
 
 /** Up to `replication` distinct targets in pipeline order; the caller refuses an empty answer. */
 export function chooseTargets<N extends PlacementNode>(request: PlacementRequest<N>): N[] {
   const usable = request.nodes.filter(
-    (node) => node.liveness !== 'dead' && !request.excludeNodes.has(node.uuid) && node.remaining >= request.blockSizeBytes,
+    (node) =>
+      node.liveness !== 'dead' &&
+      (node.adminState === undefined || node.adminState === 'Normal') &&
+      !request.excludeNodes.has(node.uuid) &&
+      node.remaining >= request.blockSizeBytes,
   );
   const live = usable.filter((node) => node.liveness === 'live');
   const stale = usable.filter((node) => node.liveness === 'stale');
@@ -50,11 +58,17 @@ function pickNext<N extends PlacementNode>(available: N[], chosen: N[], request:
   return weightedPick(preferred.length > 0 ? preferred : available, request.random);
 }
 
+/**
+ * HDFS's order, counting replicas the block already has: the first on the writer's node,
+ * the second on another rack, the third on the second's rack; while every replica sits on
+ * one rack, another rack first.
+ */
 function preferredCandidates<N extends PlacementNode>(available: N[], chosen: N[], request: PlacementRequest<N>): N[] {
-  const [first, second] = chosen;
+  const placed: Array<Pick<PlacementNode, 'rack'>> = [...(request.existing ?? []), ...chosen];
+  const [first, second] = placed;
   if (first === undefined) return available.filter((node) => isWritersNode(node, request.writerHost));
-  if (second === undefined) return available.filter((node) => node.rack !== first.rack);
-  if (chosen.length === 2) return available.filter((node) => node.rack === second.rack);
+  if (placed.every((node) => node.rack === first.rack)) return available.filter((node) => node.rack !== first.rack);
+  if (placed.length === 2 && second !== undefined) return available.filter((node) => node.rack === second.rack);
   return available;
 }
 

@@ -1,7 +1,9 @@
 // One handler per RPC method of protocol/client-namenode.ts; the mapped type makes the
 // compiler insist on every method. Handlers get parsed requests and the caller, and
 // return the response or throw a DfsError; HTTP is someone else's business.
-import type { DatanodeReport, FsStats, RpcMethod, RpcParsedRequest, RpcResponse } from '../../protocol/client-namenode.js';
+import type { DatanodeReport, FsStats, RpcMethod, RpcParsedRequest, RpcResponse, Topology } from '../../protocol/client-namenode.js';
+import { datanodeName } from '../datanodes/datanode-manager.js';
+import { refreshNodes } from '../replication/redundancy-shell.js';
 import { getBlockLocations } from '../namespace/block-locations.js';
 import { runFsck } from '../namespace/fsck.js';
 import type { Caller } from '../namespace/namespace-context.js';
@@ -48,6 +50,8 @@ export function createRpcHandlers(services: NamenodeServices): RpcHandlers {
       if (request.action === 'leave') safeMode.leave();
       return { safeMode: safeMode.isOn };
     },
+    refreshNodes: () => refreshNodes(services),
+    printTopology: () => topologyOf(services),
     fsck: (request) => runFsck(context, namespace, services.datanodes, request.path, request.files),
     getServerDefaults: () => ({
       blockSize: services.config['dfs.blocksize'],
@@ -89,6 +93,18 @@ export function fsStats(services: NamenodeServices): FsStats {
     deadDatanodes: counts.dead,
     safeMode: services.safeMode.isOn,
   };
+}
+
+function topologyOf(services: NamenodeServices): Topology {
+  const now = services.clock();
+  const byRack = new Map<string, Topology['racks'][number]['nodes']>();
+  for (const node of services.datanodes.all()) {
+    let nodes = byRack.get(node.rack);
+    if (nodes === undefined) byRack.set(node.rack, (nodes = []));
+    nodes.push({ name: datanodeName(node), hostname: node.hostname, uuid: node.uuid, state: services.datanodes.liveness(node, now), adminState: node.adminState });
+  }
+  const racks = [...byRack.entries()].sort(([a], [b]) => a.localeCompare(b));
+  return { racks: racks.map(([rack, nodes]) => ({ rack, nodes: nodes.sort((a, b) => a.name.localeCompare(b.name)) })) };
 }
 
 function datanodeReport(services: NamenodeServices, type: 'all' | 'live' | 'dead' | 'decommissioning'): DatanodeReport {

@@ -68,3 +68,6 @@ export const metaKeys = {
   directoryCount: 'directoryCount',
 } as const;
 export type CounterKey = Exclude<keyof typeof metaKeys, 'format'>;
+
+/** `meta` key of the datanodes' admin states (uuid → state, only those not Normal). */
+export const adminStatesMetaKey = 'datanodeAdminStates';

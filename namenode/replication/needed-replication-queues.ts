@@ -1,0 +1,79 @@
+// The needed-replication queues (pure): blocks that lack live replicas or rack spread, by
+// priority as HDFS orders them. Updated on events (a report, a death, setReplication, a bad
+// replica), never by rescanning the block map, and read a bounded number per tick.
+
+/** Priority levels, most urgent first. */
+export const ReplicationPriority = {
+  /** One live replica left (or only decommissioning ones): one more failure loses the block. */
+  highest: 0,
+  /** Fewer than a third of the target live. */
+  veryUnder: 1,
+  /** Under-replicated, not urgently. */
+  under: 2,
+  /** Enough replicas, all on one rack while the cluster has several. */
+  badlyDistributed: 3,
+} as const;
+export type ReplicationPriority = (typeof ReplicationPriority)[keyof typeof ReplicationPriority];
+export const priorityLevels = 4;
+
+/** HDFS's getPriority: by live replicas against the target. */
+export function replicationPriorityOf(liveReplicas: number, expectedReplication: number): ReplicationPriority {
+  if (liveReplicas <= 1) return ReplicationPriority.highest;
+  if (liveReplicas * 3 < expectedReplication) return ReplicationPriority.veryUnder;
+  return ReplicationPriority.under;
+}
+
+export class NeededReplicationQueues {
+  /** One insertion-ordered set per level: the front is the block waiting longest. */
+  private readonly levels: Array<Set<number>> = Array.from({ length: priorityLevels }, () => new Set<number>());
+  private readonly levelOf = new Map<number, ReplicationPriority>();
+
+  get size(): number {
+    return this.levelOf.size;
+  }
+
+  sizeOf(priority: ReplicationPriority): number {
+    return (this.levels[priority] as Set<number>).size;
+  }
+
+  priorityOf(blockId: number): ReplicationPriority | undefined {
+    return this.levelOf.get(blockId);
+  }
+
+  /** Adds or moves a block; a block already at this level keeps its place in line. */
+  put(blockId: number, priority: ReplicationPriority): void {
+    const current = this.levelOf.get(blockId);
+    if (current === priority) return;
+    if (current !== undefined) (this.levels[current] as Set<number>).delete(blockId);
+    (this.levels[priority] as Set<number>).add(blockId);
+    this.levelOf.set(blockId, priority);
+  }
+
+  remove(blockId: number): void {
+    const current = this.levelOf.get(blockId);
+    if (current === undefined) return;
+    (this.levels[current] as Set<number>).delete(blockId);
+    this.levelOf.delete(blockId);
+  }
+
+  /** Sends a block that could not be served now to the back of its line (round robin). */
+  moveToBack(blockId: number): void {
+    const current = this.levelOf.get(blockId);
+    if (current === undefined) return;
+    const level = this.levels[current] as Set<number>;
+    level.delete(blockId);
+    level.add(blockId);
+  }
+
+  /** Up to `limit` blocks in priority order, for one tick's work. */
+  take(limit: number): number[] {
+    const chosen: number[] = [];
+    for (const level of this.levels) {
+      for (const blockId of level) {
+        if (chosen.length >= limit) return chosen;
+        chosen.push(blockId);
+      }
+    }
+    return chosen;
+  }
+}
