@@ -388,9 +388,22 @@ test('dfsadmin -report --json prints the DatanodeReport; -safemode; fsck exits 1
   assert.equal((await tsdfs(fs, 'dfsadmin', '-safemode', 'get')).stdout, 'Safe mode is ON\n');
   assert.equal((await tsdfs(fs, 'dfsadmin', '-safemode', 'sideways')).code, 255);
   assert.equal((await tsdfs(fs, 'dfsadmin')).code, 255);
+  fs.rpcReplies.refreshNodes = {
+    excludeFile: '/etc/tsdfs/exclude', excludedEntries: 1,
+    changes: [{ uuid: 'u1', name: '127.0.0.1:9866', from: 'Normal', to: 'Decommission in progress' }],
+  };
   const refresh = await tsdfs(fs, 'dfsadmin', '-refreshNodes');
-  assert.equal(refresh.code, 1);
-  assert.match(refresh.stderr, /^dfsadmin: -refreshNodes is not supported/);
+  assert.equal(refresh.code, 0, refresh.stderr);
+  assert.equal(refresh.stdout, '127.0.0.1:9866: Normal -> Decommission in progress\nRefresh nodes successful\n');
+  fs.rpcReplies.printTopology = {
+    racks: [
+      { rack: '/rack1', nodes: [{ name: '127.0.0.1:1', hostname: 'pi1', uuid: 'a', state: 'live', adminState: 'Normal' }] },
+      { rack: '/rack2', nodes: [{ name: '127.0.0.1:2', hostname: 'pi2', uuid: 'b', state: 'dead', adminState: 'Decommissioned' }] },
+    ],
+  };
+  const topology = await tsdfs(fs, 'dfsadmin', '-printTopology');
+  assert.equal(topology.stdout, 'Rack: /rack1\n   127.0.0.1:1 (pi1)\n\nRack: /rack2\n   127.0.0.1:2 (pi2) [dead, Decommissioned]\n\n');
+  assert.equal(JSON.parse((await tsdfs(fs, 'dfsadmin', '-printTopology', '--json')).stdout).racks.length, 2);
 
   const fsck: FsckReport = {
     path: '/', status: 'CORRUPT', totalFiles: 0, totalDirs: 1, totalSize: 0, totalBlocks: 0,

@@ -4,6 +4,7 @@ import { type ParsedArguments, UsageError, parseCommandArguments } from '../../a
 import type { Command, CommandIo } from '../../command.js';
 import { type ReportSection, formatReport } from '../../format/report.js';
 import { ShellError } from '../../shell/errors.js';
+import { formatTopology } from '../../format/topology.js';
 import { writeJson, writeLines } from '../../shell/output.js';
 import { pauseUnlessStopped } from '../../shell/polling.js';
 
@@ -21,8 +22,10 @@ export const dfsadminCommand: Command = {
                    capacity, usage and every datanode, in HDFS's layout or as JSON
   -safemode get|enter|leave|wait
                    show, enter or leave safe mode, or wait until the namenode leaves it
-  -refreshNodes    re-read dfs.hosts.exclude (not supported by the namenode yet)
-  -printTopology   racks and their datanodes (not supported by the namenode yet)`,
+  -refreshNodes [--json]
+                   re-read dfs.hosts.exclude: listed datanodes decommission, others return to Normal
+  -printTopology [--json]
+                   racks and their datanodes`,
   async run(args, io) {
     const parsed = parseCommandArguments(args, {
       flags: ['-report', '-refreshNodes', '-printTopology', '--json', ...Object.keys(sectionFlags)],
@@ -34,7 +37,9 @@ export const dfsadminCommand: Command = {
     switch (chosen[0]) {
       case '-report': return report(io, parsed);
       case '-safemode': return safeMode(io, parsed.values.get('-safemode') as string);
-      default: throw new ShellError(`${chosen[0]} is not supported by this version of tsdfs yet`);
+      case '-refreshNodes': return refreshNodes(io, parsed.flags.has('--json'));
+      case '-printTopology': return printTopology(io, parsed.flags.has('--json'));
+      default: throw new UsageError(`unknown action ${String(chosen[0])}`);
     }
   },
 };
@@ -64,4 +69,19 @@ async function safeMode(io: CommandIo, action: string): Promise<void> {
     if (!(await pauseUnlessStopped(io, safeModePollMs))) throw new ShellError('interrupted while waiting for safe mode to end');
   }
   io.stdout.write('Safe mode is OFF\n');
+}
+
+async function refreshNodes(io: CommandIo, json: boolean): Promise<void> {
+  const client = await io.client();
+  const result = await client.rpc('refreshNodes', {});
+  if (json) return writeJson(io.stdout, result);
+  for (const change of result.changes) io.stdout.write(`${change.name}: ${change.from} -> ${change.to}\n`);
+  io.stdout.write('Refresh nodes successful\n');
+}
+
+async function printTopology(io: CommandIo, json: boolean): Promise<void> {
+  const client = await io.client();
+  const topology = await client.rpc('printTopology', {});
+  if (json) return writeJson(io.stdout, topology);
+  writeLines(io.stdout, formatTopology(topology));
 }
