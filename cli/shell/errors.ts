@@ -53,7 +53,6 @@ function describeDfsError(error: DfsError, path: string | undefined): string {
   if (error.code === 'Unavailable' && error.message.includes('ECONNREFUSED')) {
     return `${error.message} (is the cluster running? start one with: npx tsdfs cluster)`;
   }
-  if (error.code === 'SafeMode') return `Cannot complete: name node is in safe mode. ${error.message}`;
   return error.message;
 }
 

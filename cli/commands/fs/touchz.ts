@@ -1,4 +1,5 @@
 // `touchz <path> ...`: create empty files; a file that exists must already be empty.
+import { finished } from 'node:stream/promises';
 import { expectPositionals, parseCommandArguments } from '../../args.js';
 import type { Command } from '../../command.js';
 import { pathError } from '../../shell/errors.js';
@@ -17,10 +18,9 @@ export const touchzCommand: Command = {
       if (existing?.type === 'directory') throw pathError(typed, 'Is a directory');
       if (existing && existing.length > 0) throw pathError(typed, 'Not a zero-length file');
       const stream = await client.createWriteStream(path.absolute, { overwrite: existing !== null });
-      await new Promise<void>((resolve, reject) => {
-        stream.once('error', reject);
-        stream.end(() => resolve());
-      });
+      stream.end();
+      // `finished` rejects when the namenode refused the file; end()'s callback would not say.
+      await finished(stream);
     });
   },
 };
