@@ -229,6 +229,11 @@ export class BlockManager {
     return { underReplicated: counters.underReplicated, corrupt: this.blockMap.corruptBlockCount, missing: counters.missing };
   }
 
+  /** A datanode registered (first start, restart, or after being declared dead). */
+  onDatanodeRegistered(node: DatanodeDescriptor): void {
+    this.replication.datanodeReset(node);
+  }
+
   /** A node was declared dead: its replicas leave the block map and its blocks are queued. */
   onDatanodeDead(node: DatanodeDescriptor): void {
     this.replication.onDatanodeDead(node);

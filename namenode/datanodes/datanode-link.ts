@@ -69,6 +69,7 @@ export class DatanodeLinkHandlers {
       return refuse(`cluster id mismatch: datanode has ${message.clusterId}, namenode has ${clusterId}`);
     }
     const node = this.services.datanodes.register(message, session.ipAddress, this.services.clock());
+    this.services.blockManager.onDatanodeRegistered(node);
     onDatanodeRegistered(this.services, node);
     session.datanodeUuid = message.datanodeUuid;
     return {

@@ -68,6 +68,9 @@ export class DatanodeManager {
   /** A register message: a new node, or a known UUID (perhaps at a new address). */
   register(message: Register, ipAddress: string, now: number): DatanodeDescriptor {
     const node = this.byUuid.get(message.datanodeUuid) ?? this.add(message.datanodeUuid, now);
+    // A (re)started datanode reports in full next; what was queued for its old self is void
+    // (deletions still due follow again from that report: unknown blocks, old stamps, surplus).
+    this.clearQueues(node);
     node.hostname = message.hostname;
     node.dataPort = message.dataPort;
     node.ipAddress = ipAddress;
@@ -195,9 +198,10 @@ export class DatanodeManager {
     node.pendingInvalidates.push([blockId, genStamp]);
   }
 
-  /** A dead datanode's queued transfers are void: their pending entries were dropped with it. */
-  dropQueuedTransfers(node: DatanodeDescriptor): void {
-    node.pendingCommands = node.pendingCommands.filter((command) => command.kind !== 'transfer');
+  /** A dead or re-registered datanode's queued commands are void (see register). */
+  clearQueues(node: DatanodeDescriptor): void {
+    node.pendingCommands = [];
+    node.pendingInvalidates = [];
   }
 
   queueCommandOnce(node: DatanodeDescriptor, command: DatanodeCommand): void {

@@ -42,7 +42,7 @@ export function checkLiveness(core: NamenodeCore, now: number): LivenessChange[]
       node.lastLiveness = liveness;
     }
     if (liveness === 'dead') {
-      core.datanodes.dropQueuedTransfers(node);
+      core.datanodes.clearQueues(node);
       core.blockManager.onDatanodeDead(node);
     } else if (node.adminState === 'Normal') {
       racks.add(node.rack);

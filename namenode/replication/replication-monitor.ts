@@ -154,8 +154,22 @@ export class ReplicationMonitor {
   onDatanodeDead(node: DatanodeDescriptor): void {
     const blockIds = [...this.blockMap.blocksOn(node.index)];
     for (const blockId of blockIds) this.blockMap.removeReplica(blockId, node.index);
-    for (const blockId of this.pending.dropNode(node.index)) this.blockChanged(blockId);
+    this.datanodeReset(node);
     for (const blockId of blockIds) this.blockChanged(blockId);
+  }
+
+  /**
+   * The datanode died or registered anew, and its command queues were emptied with it:
+   * transfers from or to it will not happen, and deletions we asked of it may not either,
+   * so its next full report is taken at its word (a surplus is trimmed again then).
+   */
+  datanodeReset(node: DatanodeDescriptor): void {
+    for (const blockId of this.pending.dropNode(node.index)) this.blockChanged(blockId);
+    for (const [blockId, nodes] of this.deleting) {
+      if (!nodes.delete(node.index)) continue;
+      if (nodes.size === 0) this.deleting.delete(blockId);
+      this.blockChanged(blockId);
+    }
   }
 
   /** A datanode's admin state changed: whether its replicas count changed for all its blocks. */
@@ -468,7 +482,7 @@ export class ReplicationMonitor {
     for (const node of this.datanodes.all()) {
       if (node.adminState !== 'Decommission in progress') continue;
       if (this.stillNeeded(node)) continue;
-      node.adminState = 'Decommissioned';
+      this.datanodes.setAdminState(node, 'Decommissioned');
       work.decommissioned.push(node);
     }
   }
