@@ -14,10 +14,14 @@ export const maxRpcBodyBytes = 1024 * 1024;
 export const maxDatanodeMessageBytes = 64 * 1024 * 1024;
 /** Block ids in one block-report message chunk. */
 export const blockReportChunkBlocks = 100_000;
-/** Data bytes in one packet of the transfer protocol (a multiple of every sane chunk size). */
-export const packetDataBytes = 64 * 1024;
-/** Packets a writer keeps unacknowledged; bounds writer memory at ~ packets × 64 KiB. */
-export const maxUnackedPackets = 64;
+/**
+ * Data bytes in one packet of the transfer protocol (a multiple of every sane chunk size).
+ * HDFS uses 64 KiB; here each packet costs a few JS allocations, promises and syscalls per
+ * hop, so 1 MiB packets spend far less CPU per byte (2-core bench: put 47 -> 72 MiB/s).
+ */
+export const packetDataBytes = 1024 * 1024;
+/** Packets a writer keeps unacknowledged; bounds writer memory at ~ packets × 1 MiB = 16 MiB. */
+export const maxUnackedPackets = 16;
 /** Hard bound on a packet's data so a malformed header cannot make a datanode allocate much. */
 export const maxPacketDataBytes = 16 * 1024 * 1024;
 /** Pipeline length bound: replication is capped here, as HDFS's `dfs.replication.max`. */

@@ -6,7 +6,7 @@ import type { ReplicaReader } from '../storage/replica-reader.js';
 
 export type ReplicaPacket = { ok: true; packet: Packet } | { ok: false; corruptChunk: number };
 
-/** Data bytes per packet: whole chunks, at most 64 KiB unless one chunk is larger. */
+/** Data bytes per packet: whole chunks, at most `packetDataBytes` unless one chunk is larger. */
 export function packetBytesFor(bytesPerChecksum: number): number {
   return Math.max(bytesPerChecksum, Math.floor(packetDataBytes / bytesPerChecksum) * bytesPerChecksum);
 }

@@ -45,15 +45,15 @@ function assertWellFormed(packets: Packet[], bytesPerChecksum: number, packetByt
 describe('packetBytesFor', () => {
   it('fills the protocol packet size with whole chunks', () => {
     assert.equal(packetBytesFor(512), packetDataBytes);
-    assert.equal(packetBytesFor(1000), 65000);
-    assert.equal(packetBytesFor(128 * 1024), 128 * 1024);
+    assert.equal(packetBytesFor(1000), Math.floor(packetDataBytes / 1000) * 1000);
+    assert.equal(packetBytesFor(2 * packetDataBytes), 2 * packetDataBytes);
   });
 });
 
 describe('BlockPacketizer', () => {
   it('cuts a partial block into full packets and a short last one', () => {
     const data = bytes(3 * 65536 + 700);
-    const packetizer = new BlockPacketizer(1024 * 1024, 512);
+    const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536);
     const { packets, consumed } = packetize(packetizer, data, 10_000, true);
     assert.equal(consumed, data.length);
     assert.equal(packets.length, 4);
@@ -62,7 +62,7 @@ describe('BlockPacketizer', () => {
   });
 
   it('sends an empty last packet when data ends on a packet boundary', () => {
-    const packetizer = new BlockPacketizer(1024 * 1024, 512);
+    const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536);
     const { packets } = packetize(packetizer, bytes(2 * 65536), 65536, true);
     assert.equal(packets.length, 3);
     assert.equal(packets[2]?.dataLength, 0);
@@ -71,7 +71,7 @@ describe('BlockPacketizer', () => {
 
   it('flags the packet that fills the block as last and takes no more', () => {
     const blockSize = 65536 * 2 + 1024;
-    const packetizer = new BlockPacketizer(blockSize, 512);
+    const packetizer = new BlockPacketizer(blockSize, 512, 65536);
     const data = bytes(blockSize + 5000);
     const { packets, consumed } = packetize(packetizer, data, 7777, false);
     assert.equal(consumed, blockSize);
@@ -90,7 +90,7 @@ describe('BlockPacketizer', () => {
   });
 
   it('copies input, so callers may reuse their buffers', () => {
-    const packetizer = new BlockPacketizer(1024 * 1024, 512);
+    const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536);
     const input = bytes(100);
     packetizer.append(input);
     input.fill(0);

@@ -24,6 +24,7 @@ import {
   targetsHeader,
 } from '../../protocol/data-transfer.js';
 import { RemoteException } from '../../protocol/errors.js';
+import { packetDataBytes } from '../../protocol/limits.js';
 import { type RunningDatanode, startDatanode } from '../../datanode/main.js';
 import { DatanodeMetrics } from '../../datanode/metrics.js';
 import { BlockStore } from '../../datanode/storage/block-store.js';
@@ -32,7 +33,8 @@ import { createDataServer } from '../../datanode/transfer/data-server.js';
 import { TransferSlots } from '../../datanode/transfer/transfer-slots.js';
 
 const bytesPerChecksum = 512;
-const packetBytes = 64 * 1024;
+/** The datanode's own packet size, so reads cut the data the way these writes did. */
+const packetBytes = packetDataBytes;
 const nodes: RunningDatanode[] = [];
 const dirs: string[] = [];
 
