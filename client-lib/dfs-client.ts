@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { type Config, loadConfig, namenodeUrl } from '../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
 import type { FileStatus } from '../protocol/common.js';
+import { packetDataBytes } from '../protocol/limits.js';
 import { DfsError } from '../protocol/errors.js';
 import { baseName, joinPath } from '../protocol/paths.js';
 import type { ClientContext } from './client-context.js';
@@ -200,7 +201,7 @@ export class DfsClient {
     let target = this.resolve(remotePath);
     const existing = await this.rpc('getFileInfo', { path: target });
     if (existing.status?.type === 'directory') target = joinPath(target, basename(localPath));
-    await pipeline(createLocalReadStream(localPath, { highWaterMark: 64 * 1024 }), this.createWriteStream(target, options));
+    await pipeline(createLocalReadStream(localPath, { highWaterMark: packetDataBytes }), this.createWriteStream(target, options));
   }
 
   /**

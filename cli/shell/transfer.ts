@@ -3,6 +3,7 @@
 // `<name>._COPYING_` and renamed into place once complete, so a half-written file is never
 // seen under its real name; a failed copy removes its temporary file.
 import { createReadStream, createWriteStream } from 'node:fs';
+import { packetDataBytes } from '../../protocol/limits.js';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -74,7 +75,7 @@ async function writeRemoteFile(context: TransferContext, openSource: () => Promi
 export async function uploadFile(context: TransferContext, local: string, target: ShellPath): Promise<void> {
   const localStatus = await onPath(local, () => stat(local));
   if (localStatus.isDirectory()) return uploadDirectory(context, local, target);
-  await writeRemoteFile(context, async () => createReadStream(local), target, localStatus.size);
+  await writeRemoteFile(context, async () => createReadStream(local, { highWaterMark: packetDataBytes }), target, localStatus.size);
   if (context.preservePermission) {
     await onPath(target.shown, () => context.client.chmod(target.absolute, octalString(localStatus.mode)));
   }
@@ -141,7 +142,7 @@ export async function downloadFile(context: TransferContext, source: ShellPath, 
   const ticker = context.progress.track(source.shown, status.length);
   try {
     const input = await onPath(source.shown, async () => context.client.createReadStream(source.absolute));
-    await onPath(local, () => pipeline(input, countingStream(ticker), createWriteStream(temporary)));
+    await onPath(local, () => pipeline(input, countingStream(ticker), createWriteStream(temporary, { highWaterMark: packetDataBytes })));
     await rename(temporary, local);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => {});
