@@ -182,8 +182,8 @@ export class Cluster {
     return join(this.dir, 'name');
   }
 
-  namenodeConfig(): Record<string, string> {
-    return { ...this.config, 'dfs.namenode.name.dir': this.nameDir, 'dfs.namenode.http-address': '127.0.0.1:0' };
+  namenodeConfig(address = '127.0.0.1:0'): Record<string, string> {
+    return { ...this.config, 'dfs.namenode.name.dir': this.nameDir, 'dfs.namenode.http-address': address };
   }
 
   datanodeConfig(dataDir: string): Record<string, string> {
@@ -202,15 +202,19 @@ export class Cluster {
     return handle;
   }
 
-  async startNamenode(): Promise<void> {
-    this.namenode = await ServerProcess.start(['namenode', ...defines(this.namenodeConfig())], 'namenode');
+  async startNamenode(address?: string): Promise<void> {
+    this.namenode = await ServerProcess.start(['namenode', ...defines(this.namenodeConfig(address))], 'namenode');
   }
 
-  /** Restarts the namenode on a new port and points the datanodes at it. */
+  /**
+   * Restarts the namenode on the same address, as an operator would; the datanodes
+   * reconnect by themselves (or are restarted too with `restartDatanodes`).
+   */
   async restartNamenode(options: { restartDatanodes?: boolean } = {}): Promise<void> {
+    const address = this.namenode.address;
     await this.namenode.kill('SIGTERM');
-    await this.startNamenode();
-    if (options.restartDatanodes ?? true) {
+    await this.startNamenode(address);
+    if (options.restartDatanodes ?? false) {
       for (const handle of this.datanodes) if (handle.process?.running) await handle.restart();
     }
   }

@@ -59,17 +59,32 @@ test('decommissioning copies every replica away, then the node can be switched o
     assert.equal(live.length, 3, `block ${block.id} has 3 replicas on the nodes that stay`);
   }
 
+  // The admin state lives in LMDB: after a namenode restart the node is Decommissioned at
+  // once, not decommissioning all over again.
+  await cluster.restartNamenode();
+  const fresh = cluster.client();
+  let firstSeen: string | undefined;
+  await waitUntil('the node re-registers', 20_000, async () => {
+    const all = await fresh.rpc('datanodeReport', { type: 'all' });
+    firstSeen = [...all.live, ...all.decommissioning].find((node) => node.uuid === leaving.uuid)?.adminState;
+    return firstSeen !== undefined;
+  });
+  assert.equal(firstSeen, 'Decommissioned');
+  await cluster.waitForLiveDatanodes(4);
+  await fresh.rpc('setSafeMode', { action: 'get' });
+  await waitUntil('safe mode ends', 20_000, async () => !(await fresh.rpc('setSafeMode', { action: 'get' })).safeMode);
+
   await leaving.kill('SIGKILL');
-  const report = await client.rpc('datanodeReport', { type: 'all' });
+  const report = await fresh.rpc('datanodeReport', { type: 'all' });
   assert.equal(report.underReplicatedBlocks, 0);
   assert.equal(report.missingBlocks, 0);
-  assert.equal((await client.readFile('/decom.bin')).length, 5 * 1024 * 1024 + 17);
+  assert.equal((await fresh.readFile('/decom.bin')).length, 5 * 1024 * 1024 + 17);
 
   await leaving.start();
   await writeFile(excludeFile, '');
   assert.equal((await cluster.cli(['dfsadmin', '-refreshNodes'])).code, 0);
   await waitUntil('the node is back to Normal', 20_000, async () => {
-    const again = await client.rpc('datanodeReport', { type: 'live' });
+    const again = await fresh.rpc('datanodeReport', { type: 'live' });
     return again.live.some((node) => node.uuid === leaving.uuid && node.adminState === 'Normal');
   });
 });
