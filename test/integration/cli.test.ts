@@ -131,6 +131,11 @@ test('dfsadmin -report and fsck in HDFS layout and as JSON', async () => {
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /^Configured Capacity: \d+/m);
   assert.match(report.stdout, /^Live datanodes \(3\):$/m);
+  assert.match(report.stdout, /^Dead datanodes \(0\):$/m);
+  assert.match(report.stdout, /^Decommissioning datanodes \(0\):$/m);
+  for (const label of ['Under replicated blocks', 'Blocks with corrupt replicas', 'Missing blocks', 'Non DFS Used', 'DFS Remaining%', 'Num of Blocks', 'Last contact', 'Last Block Report']) {
+    assert.match(report.stdout, new RegExp(`^${label}: `, 'm'), label);
+  }
   assert.match(report.stdout, /^Name: 127\.0\.0\.1:\d+/m);
   assert.match(report.stdout, /^Decommission Status : Normal$/m);
 

@@ -50,8 +50,7 @@ async function report(io: CommandIo, parsed: ParsedArguments): Promise<void> {
   const client = await io.client();
   const result = await client.rpc('datanodeReport', { type });
   if (parsed.flags.has('--json')) return writeJson(io.stdout, result);
-  const sections: ReportSection[] = requested.length > 0 ? requested : ['live', 'dead'];
-  if (requested.length === 0 && result.decommissioning.length > 0) sections.push('decommissioning');
+  const sections: ReportSection[] = requested.length > 0 ? requested : ['live', 'dead', 'decommissioning'];
   writeLines(io.stdout, formatReport(result, sections, Date.now()));
 }
 
