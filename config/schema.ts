@@ -50,6 +50,8 @@ export const configSchema = z.strictObject({
   'dfs.namenode.redundancy.interval.seconds': decimal(0.1, 3600).default(3),
   'dfs.namenode.replication.max-streams': integer(1, 1000).default(2),
   'dfs.namenode.fs-limits.max-directory-items': integer(1, 6400000).default(1048576),
+  /** UTF-8 bytes of one new name; 0 = only the wire's hard limit (255, which this may lower). */
+  'dfs.namenode.fs-limits.max-component-length': integer(0, 255).default(255),
   /** Seconds after which the namenode closes a file whose writer stopped renewing (HDFS: 20 min). */
   'dfs.namenode.lease-hard-limit-sec': decimal(1, 1e7).default(1200),
   /** Milliseconds after which another writer may take over an unrenewed lease (HDFS: 60 s). */
@@ -58,6 +60,8 @@ export const configSchema = z.strictObject({
   'dfs.datanode.du.reserved': z.union([z.number(), z.string()]).transform((v) => parseSize(v)).pipe(z.number().int().min(0)).default(0),
   'dfs.permissions.enabled': boolean.default(true),
   'dfs.permissions.superusergroup': z.string().min(1).default('supergroup'),
+  /** HDFS's static user → groups overrides, before the OS's groups: `alice=staff,dev;bob=;`. */
+  'hadoop.user.group.static.mapping.overrides': optionalText,
   'dfs.umaskmode': z.string().regex(/^[0-7]{3}$/, 'expected 3 octal digits').default('022'),
   'dfs.block.access.token.enable': boolean.default(true),
   'dfs.hosts.exclude': optionalText,

@@ -7,13 +7,16 @@ import { DatanodeManager, locationOf } from './datanodes/datanode-manager.js';
 import { livenessLimitsOf } from './datanodes/liveness.js';
 import { LeaseTable } from './leases/lease-core.js';
 import { FileWrites, type TargetRequest } from './namespace/file-writes.js';
+import { FsPermissions, permissionSettingsOf } from './namespace/fs-permissions.js';
 import { Namespace } from './namespace/namespace.js';
 import type { NamespaceContext } from './namespace/namespace-context.js';
+import { type GroupLookup, osGroupLookup } from './namespace/user-groups.js';
 import { chooseTargets } from './placement/placement-policy.js';
 import { loadAdminStates } from './replication/redundancy-shell.js';
 import { updateSafeMode } from './replication/redundancy-tick.js';
 import { pendingTimeoutMsOf } from './replication/replication-monitor.js';
 import { SafeMode } from './safemode/safe-mode.js';
+import { processUserName } from './storage/format.js';
 import type { NamenodeStore } from './storage/namenode-store.js';
 import type { FormatRecord } from './storage/records.js';
 
@@ -34,6 +37,10 @@ export interface ServiceOptions {
   clock?: () => number;
   random?: () => number;
   rackTable?: RackTable;
+  /** A user's groups; default: the OS's, with `hadoop.user.group.static.mapping.overrides`. */
+  groups?: GroupLookup;
+  /** The superuser; default: the OS user running the namenode, as in HDFS. */
+  superuser?: string;
 }
 
 export function createNamenodeServices(store: NamenodeStore, config: Config, options: ServiceOptions = {}): NamenodeServices {
@@ -52,7 +59,9 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
   // Writers get a fresh lease period after a restart, as in HDFS.
   for (const { value } of store.leases.getRange()) leases.add(value.clientName, value.fileId, clock());
   const safeMode = new SafeMode({ thresholdPct: config['dfs.namenode.safemode.threshold-pct'], extensionMs: config['dfs.namenode.safemode.extension'] });
-  const context: NamespaceContext = { store, config, blockManager, leases, safeMode, clock };
+  const groups = options.groups ?? osGroupLookup({ staticMapping: config['hadoop.user.group.static.mapping.overrides'] });
+  const permissions = new FsPermissions(store, permissionSettingsOf(config, options.superuser ?? processUserName(), groups));
+  const context: NamespaceContext = { store, config, blockManager, leases, safeMode, permissions, clock };
   const namespace = new Namespace(context);
   const targetChooser = (request: TargetRequest) => {
     const now = clock();

@@ -5,16 +5,18 @@ import type { RpcResponse } from '../../protocol/client-namenode.js';
 import type { LocatedBlock } from '../../protocol/common.js';
 import { normalizePath } from '../../protocol/paths.js';
 import { requireFile } from './inode-paths.js';
-import type { NamespaceContext } from './namespace-context.js';
+import type { Caller, NamespaceContext } from './namespace-context.js';
+import { FsAction } from './permission-checker.js';
 
 export function getBlockLocations(
   context: NamespaceContext,
   rawPath: string,
   offset: number,
   length: number,
-  readerHost = '',
+  caller: Caller,
 ): RpcResponse<'getBlockLocations'> {
   const path = normalizePath(rawPath);
+  context.permissions.check(caller, path, { access: FsAction.READ });
   const file = requireFile(context.store, path);
   const underConstruction = file.state === 'underConstruction';
   const now = context.clock();
@@ -27,7 +29,7 @@ export function getBlockLocations(
     if (record === undefined || record.state === 'underConstruction') break;
     const blockEnd = blockStart + record.length;
     if (blockEnd > offset && blockStart < end) {
-      const { locations, corrupt } = context.blockManager.locate(blockId, now, readerHost);
+      const { locations, corrupt } = context.blockManager.locate(blockId, now, caller.host);
       // Of a file being written, a reader sees the committed blocks that have a replica.
       if (underConstruction && locations.length === 0) break;
       blocks.push({ block: { id: blockId, genStamp: record.genStamp, length: record.length }, offset: blockStart, locations, corrupt, token: '' });

@@ -11,9 +11,10 @@ import type { InodeRecord } from '../storage/records.js';
 import { fileStatusOf } from './file-status.js';
 import { childOf, lookupPath, requireFile, requireParentDirectory } from './inode-paths.js';
 import { recoverFile } from './lease-recovery.js';
-import type { Namespace } from './namespace.js';
+import { type Namespace, checkComponentLengths } from './namespace.js';
 import { type Caller, type NamespaceContext, leaseLimitsOf } from './namespace-context.js';
 import { commitLastBlock, offsetOfBlock, requireBlockRecord, requireOpenFile } from './open-files.js';
+import { FsAction } from './permission-checker.js';
 import { defaultFileMode, newInodeMode, parseUmask } from './permission.js';
 import { type DeletedSubtree, deleteSubtree, insertNewChild } from './tree-edits.js';
 
@@ -42,9 +43,12 @@ export class FileWrites {
     this.context.safeMode.checkWritable(`create ${path}`);
     const replication = this.checkedReplication(request.replication);
     const blockSize = this.checkedBlockSize(request.blockSize);
+    checkComponentLengths(this.context, path);
+    this.checkCreatePermission(path, request.overwrite, caller);
     await this.takeOverAbandonedFile(path, request.clientName);
     const now = this.context.clock();
     const { inode, freed } = await this.context.store.write(() => {
+      this.checkCreatePermission(path, request.overwrite, caller);
       const parent = request.createParent ? this.ensureParentDirectories(path, caller, now) : requireParentDirectory(this.context.store, parentPath(path));
       const freedByOverwrite = this.clearCreateTarget(parent, path, request.overwrite, request.clientName, now);
       const freshParent = this.context.store.inodes.get(parent.id) ?? parent;
@@ -57,6 +61,13 @@ export class FileWrites {
     if (freed !== undefined) this.namespace.afterDelete(freed);
     this.context.leases.add(request.clientName, inode.id, now);
     return { status: fileStatusOf(inode, path) };
+  }
+
+  /** HDFS: WRITE on the deepest existing ancestor, and on the file itself when overwriting it. */
+  private checkCreatePermission(path: string, overwrite: boolean, caller: Caller): void {
+    const existing = lookupPath(this.context.store, path);
+    const overwriting = overwrite && existing?.type === 'file' ? { access: FsAction.WRITE } : {};
+    this.context.permissions.check(caller, path, { ancestorAccess: FsAction.WRITE, ...overwriting });
   }
 
   private checkedReplication(requested: number | undefined): number {
@@ -120,6 +131,7 @@ export class FileWrites {
   async addBlock(request: Request<'addBlock'>, caller: Caller): Promise<RpcResponse<'addBlock'>> {
     const path = normalizePath(request.path);
     this.context.safeMode.checkWritable(`add a block to ${path}`);
+    this.context.permissions.check(caller, path);
     const file = requireOpenFile(this.context, request.fileId, path, request.clientName);
     const locations = this.chooseTargets({
       replication: file.replication,
@@ -148,8 +160,9 @@ export class FileWrites {
     return { block, offset: inode.length, committedId };
   }
 
-  async abandonBlock(request: Request<'abandonBlock'>): Promise<RpcResponse<'abandonBlock'>> {
+  async abandonBlock(request: Request<'abandonBlock'>, caller: Caller): Promise<RpcResponse<'abandonBlock'>> {
     const path = normalizePath(request.path);
+    this.context.permissions.check(caller, path);
     this.context.safeMode.checkWritable(`abandon a block of ${path}`);
     await this.context.store.write(() => {
       const inode = requireOpenFile(this.context, request.fileId, path, request.clientName);
@@ -166,8 +179,9 @@ export class FileWrites {
   }
 
   /** Closes the file once every block has its minimum replicas; `false` asks the client to retry. */
-  async complete(request: Request<'complete'>): Promise<RpcResponse<'complete'>> {
+  async complete(request: Request<'complete'>, caller: Caller): Promise<RpcResponse<'complete'>> {
     const path = normalizePath(request.path);
+    this.context.permissions.check(caller, path);
     this.context.safeMode.checkWritable(`complete ${path}`);
     const now = this.context.clock();
     const outcome = await this.context.store.write(() => {
@@ -255,8 +269,9 @@ export class FileWrites {
     return {};
   }
 
-  async recoverLease(rawPath: string): Promise<RpcResponse<'recoverLease'>> {
+  async recoverLease(rawPath: string, caller: Caller): Promise<RpcResponse<'recoverLease'>> {
     const path = normalizePath(rawPath);
+    this.context.permissions.check(caller, path, { access: FsAction.WRITE });
     this.context.safeMode.checkWritable(`recover the lease of ${path}`);
     const file = requireFile(this.context.store, path);
     if (file.state !== 'underConstruction') return { recovered: true };

@@ -4,12 +4,14 @@
 import type { ContentSummary } from '../../protocol/client-namenode.js';
 import type { FileStatus } from '../../protocol/common.js';
 import { DfsError } from '../../protocol/errors.js';
-import { listingPageEntries } from '../../protocol/limits.js';
+import { listingPageEntries, maxPathComponentBytes } from '../../protocol/limits.js';
 import { baseName, isSameOrDescendant, joinPath, normalizePath, parentPath, pathComponents } from '../../protocol/paths.js';
 import type { InodeRecord } from '../storage/records.js';
 import { fileStatusOf } from './file-status.js';
+import { viewOf } from './fs-permissions.js';
 import { childOf, lookupPath, requireInode, requireParentDirectory, rootInode } from './inode-paths.js';
 import type { Caller, NamespaceContext } from './namespace-context.js';
+import { FsAction, checkOwnerChange } from './permission-checker.js';
 import { defaultDirectoryMode, newInodeMode, parsePermission, parseUmask } from './permission.js';
 import { type DeletedSubtree, deleteSubtree, insertNewChild, linkChild, unlinkChild } from './tree-edits.js';
 
@@ -24,11 +26,20 @@ export class Namespace {
     return this.context.config['dfs.namenode.fs-limits.max-directory-items'];
   }
 
+  private get permissions() {
+    return this.context.permissions;
+  }
+
   async mkdirs(rawPath: string, permission: string | undefined, createParent: boolean, caller: Caller): Promise<{ created: boolean }> {
     const path = normalizePath(rawPath);
     this.context.safeMode.checkWritable(`create directory ${path}`);
     const now = this.context.clock();
-    const created = await this.store.write(() => this.mkdirsInTransaction(path, permission, createParent, caller, now));
+    checkComponentLengths(this.context, path);
+    const created = await this.store.write(() => {
+      // HDFS: an existing directory needs only traverse; a new one WRITE on its deepest existing ancestor.
+      this.permissions.check(caller, path, lookupPath(this.store, path) === undefined ? { ancestorAccess: FsAction.WRITE } : {});
+      return this.mkdirsInTransaction(path, permission, createParent, caller, now);
+    });
     return { created };
   }
 
@@ -59,16 +70,20 @@ export class Namespace {
     return created;
   }
 
-  getFileInfo(rawPath: string): { status: FileStatus | null } {
+  getFileInfo(rawPath: string, caller: Caller): { status: FileStatus | null } {
     const path = normalizePath(rawPath);
+    this.permissions.check(caller, path);
     const inode = lookupPath(this.store, path);
     return { status: inode === undefined ? null : fileStatusOf(inode, path) };
   }
 
   /** One page of a directory, in name order after `startAfter`; a file lists itself. */
-  listing(rawPath: string, startAfter: string | undefined): { entries: FileStatus[]; remaining: number } {
+  listing(rawPath: string, startAfter: string | undefined, caller: Caller): { entries: FileStatus[]; remaining: number } {
     const path = normalizePath(rawPath);
-    const inode = requireInode(this.store, path);
+    const inode = lookupPath(this.store, path);
+    // HDFS: READ_EXECUTE to list a directory; a file lists itself after traverse.
+    this.permissions.check(caller, path, inode?.type === 'directory' ? { access: FsAction.READ_EXECUTE } : {});
+    if (inode === undefined) throw new DfsError('FileNotFound', `File does not exist: ${path}`);
     if (inode.type === 'file') return { entries: [fileStatusOf(inode, path)], remaining: 0 };
     const end: [number, string] = [inode.id + 1, ''];
     const range = this.store.children.getRange({ start: [inode.id, startAfter ?? ''], end, limit: listingPageEntries + 1 });
@@ -87,12 +102,15 @@ export class Namespace {
     return { entries, remaining: Math.max(0, remaining) };
   }
 
-  async delete(rawPath: string, recursive: boolean): Promise<{ deleted: boolean }> {
+  async delete(rawPath: string, recursive: boolean, caller: Caller): Promise<{ deleted: boolean }> {
     const path = normalizePath(rawPath);
     if (path === '/') throw new DfsError('InvalidRequest', 'Cannot delete the root directory /');
     this.context.safeMode.checkWritable(`delete ${path}`);
     const now = this.context.clock();
     const freed = await this.store.write(() => {
+      // WRITE on the parent, the sticky bit, and for a tree everything in it (HDFS's subAccess ALL).
+      const subtree = recursive ? { subAccess: FsAction.ALL, ignoreEmptyDirectories: true } : {};
+      this.permissions.check(caller, path, { parentAccess: FsAction.WRITE, sticky: true, ...subtree });
       const inode = lookupPath(this.store, path);
       if (inode === undefined) return undefined;
       if (inode.type === 'directory' && inode.childrenNum > 0 && !recursive) {
@@ -112,20 +130,24 @@ export class Namespace {
   }
 
   /** HDFS rename: into an existing directory, never over a file, never into its own subtree. */
-  async rename(rawSrc: string, rawDst: string): Promise<{ renamed: boolean; dst: string }> {
+  async rename(rawSrc: string, rawDst: string, caller: Caller): Promise<{ renamed: boolean; dst: string }> {
     const src = normalizePath(rawSrc);
     const dst = normalizePath(rawDst);
     if (src === '/') throw new DfsError('InvalidPath', 'Cannot rename the root directory /');
     this.context.safeMode.checkWritable(`rename ${src} to ${dst}`);
     const now = this.context.clock();
-    const finalDst = await this.store.write(() => this.renameInTransaction(src, dst, now));
+    const finalDst = await this.store.write(() => this.renameInTransaction(src, dst, caller, now));
     return { renamed: true, dst: finalDst };
   }
 
-  private renameInTransaction(src: string, dst: string, now: number): string {
+  private renameInTransaction(src: string, dst: string, caller: Caller, now: number): string {
+    // HDFS: WRITE on the source's parent (sticky bit honoured) and on the destination's.
+    this.permissions.check(caller, src, { parentAccess: FsAction.WRITE, sticky: true });
     const inode = requireInode(this.store, src);
     const target = lookupPath(this.store, dst);
     const finalDst = target?.type === 'directory' ? joinPath(dst, baseName(src)) : dst;
+    this.permissions.check(caller, finalDst, { ancestorAccess: FsAction.WRITE });
+    checkComponentLengths(this.context, finalDst);
     if (finalDst === src) return src;
     if (isSameOrDescendant(src, finalDst)) {
       throw new DfsError('InvalidPath', `Cannot move ${src} into its own subtree ${finalDst}`);
@@ -149,12 +171,13 @@ export class Namespace {
     }
   }
 
-  async setReplication(rawPath: string, replication: number): Promise<{ changed: boolean }> {
+  async setReplication(rawPath: string, replication: number, caller: Caller): Promise<{ changed: boolean }> {
     const path = normalizePath(rawPath);
     const minimum = this.context.config['dfs.namenode.replication.min'];
     if (replication < minimum) throw new DfsError('InvalidRequest', `Requested replication ${replication} is less than the required minimum ${minimum}`);
     this.context.safeMode.checkWritable(`set replication of ${path}`);
     const file = await this.store.write(() => {
+      this.permissions.check(caller, path, { access: FsAction.WRITE });
       const inode = requireInode(this.store, path);
       if (inode.type !== 'file') return undefined;
       inode.replication = replication;
@@ -166,20 +189,24 @@ export class Namespace {
     return { changed: true };
   }
 
-  async setPermission(rawPath: string, permission: string): Promise<Record<string, never>> {
+  async setPermission(rawPath: string, permission: string, caller: Caller): Promise<Record<string, never>> {
     const path = normalizePath(rawPath);
     this.context.safeMode.checkWritable(`set permission of ${path}`);
     await this.updateInode(path, (inode) => {
+      this.permissions.check(caller, path, { owner: true });
       inode.mode = parsePermission(permission);
     });
     return {};
   }
 
-  async setOwner(rawPath: string, owner: string | undefined, group: string | undefined): Promise<Record<string, never>> {
+  async setOwner(rawPath: string, owner: string | undefined, group: string | undefined, caller: Caller): Promise<Record<string, never>> {
     const path = normalizePath(rawPath);
     if (owner === undefined && group === undefined) throw new DfsError('InvalidRequest', 'setOwner needs an owner, a group or both');
     this.context.safeMode.checkWritable(`set owner of ${path}`);
+    const identity = this.permissions.identify(caller);
     await this.updateInode(path, (inode) => {
+      this.permissions.check(identity, path);
+      checkOwnerChange(viewOf(inode, path), identity, owner, group);
       if (owner !== undefined) inode.owner = owner;
       if (group !== undefined) inode.group = group;
     });
@@ -194,8 +221,10 @@ export class Namespace {
     });
   }
 
-  getContentSummary(rawPath: string): ContentSummary {
+  getContentSummary(rawPath: string, caller: Caller): ContentSummary {
     const path = normalizePath(rawPath);
+    // HDFS: READ_EXECUTE on every directory of the subtree (superusers skip the extra walk).
+    this.permissions.check(caller, path, { subAccess: FsAction.READ_EXECUTE });
     const summary: ContentSummary = { length: 0, fileCount: 0, directoryCount: 0, spaceConsumed: 0, quota: -1, spaceQuota: -1 };
     for (const { inode } of this.walk(requireInode(this.store, path), path)) {
       if (inode.type === 'directory') {
@@ -225,5 +254,21 @@ export class Namespace {
       // Reversed so that popping visits children in name order.
       pending.push(...children.reverse());
     }
+  }
+}
+
+/**
+ * HDFS's `dfs.namenode.fs-limits.max-component-length` for names being created (the wire
+ * already refuses more than 255 bytes; the setting may lower it, 0 leaves the wire's).
+ */
+export function checkComponentLengths(context: NamespaceContext, path: string): void {
+  const limit = context.config['dfs.namenode.fs-limits.max-component-length'] || maxPathComponentBytes;
+  let parent = '/';
+  for (const name of pathComponents(path)) {
+    const length = Buffer.byteLength(name, 'utf8');
+    if (length > limit) {
+      throw new DfsError('LimitExceeded', `The maximum path component name limit of ${name.slice(0, 40)}${name.length > 40 ? '...' : ''} in directory ${parent} is exceeded: limit=${limit} length=${length}`);
+    }
+    parent = joinPath(parent, name);
   }
 }

@@ -1,8 +1,9 @@
 // Permission bits as HDFS stores and prints them: octal strings "755" / "1777" on the wire,
 // numbers in the inode, and the umask applied to modes the namenode picks itself.
 
-export const defaultFileMode = 0o644;
-export const defaultDirectoryMode = 0o755;
+/** HDFS's defaults before the umask (`dfs.umaskmode`, 022): files 666 → 644, directories 777 → 755. */
+export const defaultFileMode = 0o666;
+export const defaultDirectoryMode = 0o777;
 
 export function parsePermission(text: string): number {
   return Number.parseInt(text, 8);

@@ -7,6 +7,8 @@ import { refreshNodes } from '../replication/redundancy-shell.js';
 import { getBlockLocations } from '../namespace/block-locations.js';
 import { runFsck } from '../namespace/fsck.js';
 import type { Caller } from '../namespace/namespace-context.js';
+import { FsAction } from '../namespace/permission-checker.js';
+import { normalizePath } from '../../protocol/paths.js';
 import type { NamenodeServices } from '../namenode-services.js';
 
 export type RpcHandler<M extends RpcMethod> = (request: RpcParsedRequest<M>, caller: Caller) => Promise<RpcResponse<M>> | RpcResponse<M>;
@@ -14,25 +16,26 @@ export type RpcHandlers = { [M in RpcMethod]: RpcHandler<M> };
 
 export function createRpcHandlers(services: NamenodeServices): RpcHandlers {
   const { namespace, fileWrites, context, safeMode } = services;
+  const { permissions } = context;
   return {
     mkdirs: (request, caller) => namespace.mkdirs(request.path, request.permission, request.createParent, caller),
-    getFileInfo: (request) => namespace.getFileInfo(request.path),
-    listing: (request) => namespace.listing(request.path, request.startAfter),
+    getFileInfo: (request, caller) => namespace.getFileInfo(request.path, caller),
+    listing: (request, caller) => namespace.listing(request.path, request.startAfter, caller),
     create: (request, caller) => fileWrites.create(request, caller),
     addBlock: (request, caller) => fileWrites.addBlock(request, caller),
-    abandonBlock: (request) => fileWrites.abandonBlock(request),
-    complete: (request) => fileWrites.complete(request),
-    getBlockLocations: (request, caller) => getBlockLocations(context, request.path, request.offset, request.length, caller.host),
-    delete: (request) => namespace.delete(request.path, request.recursive),
-    rename: (request) => namespace.rename(request.src, request.dst),
-    setReplication: (request) => namespace.setReplication(request.path, request.replication),
-    setPermission: (request) => namespace.setPermission(request.path, request.permission),
-    setOwner: (request) => namespace.setOwner(request.path, request.owner, request.group),
+    abandonBlock: (request, caller) => fileWrites.abandonBlock(request, caller),
+    complete: (request, caller) => fileWrites.complete(request, caller),
+    getBlockLocations: (request, caller) => getBlockLocations(context, request.path, request.offset, request.length, caller),
+    delete: (request, caller) => namespace.delete(request.path, request.recursive, caller),
+    rename: (request, caller) => namespace.rename(request.src, request.dst, caller),
+    setReplication: (request, caller) => namespace.setReplication(request.path, request.replication, caller),
+    setPermission: (request, caller) => namespace.setPermission(request.path, request.permission, caller),
+    setOwner: (request, caller) => namespace.setOwner(request.path, request.owner, request.group, caller),
     renewLease: (request) => {
       services.leases.renew(request.clientName, services.clock());
       return {};
     },
-    recoverLease: (request) => fileWrites.recoverLease(request.path),
+    recoverLease: (request, caller) => fileWrites.recoverLease(request.path, caller),
     reportBadBlocks: (request) => {
       for (const { block, datanodeUuid } of request.blocks) {
         const node = services.datanodes.get(datanodeUuid);
@@ -42,17 +45,32 @@ export function createRpcHandlers(services: NamenodeServices): RpcHandlers {
     },
     updateBlockForPipeline: (request) => fileWrites.updateBlockForPipeline(request),
     updatePipeline: (request) => fileWrites.updatePipeline(request),
-    getContentSummary: (request) => namespace.getContentSummary(request.path),
+    getContentSummary: (request, caller) => namespace.getContentSummary(request.path, caller),
     getStats: () => fsStats(services),
-    datanodeReport: (request) => datanodeReport(services, request.type),
-    setSafeMode: (request) => {
+    // Cluster administration is for superusers, as HDFS's dfsadmin; anyone may ask about safe mode.
+    datanodeReport: (request, caller) => {
+      permissions.requireSuperuser(caller, 'datanodeReport');
+      return datanodeReport(services, request.type);
+    },
+    setSafeMode: (request, caller) => {
+      if (request.action !== 'get') permissions.requireSuperuser(caller, `setSafeMode ${request.action}`);
       if (request.action === 'enter') safeMode.enter();
       if (request.action === 'leave') safeMode.leave();
       return { safeMode: safeMode.isOn };
     },
-    refreshNodes: () => refreshNodes(services),
-    printTopology: () => topologyOf(services),
-    fsck: (request) => runFsck(context, namespace, services.datanodes, request.path, request.files),
+    refreshNodes: (_request, caller) => {
+      permissions.requireSuperuser(caller, 'refreshNodes');
+      return refreshNodes(services);
+    },
+    printTopology: (_request, caller) => {
+      permissions.requireSuperuser(caller, 'printTopology');
+      return topologyOf(services);
+    },
+    fsck: (request, caller) => {
+      // As getContentSummary: READ_EXECUTE on every directory walked; superusers skip the check.
+      permissions.check(caller, normalizePath(request.path), { subAccess: FsAction.READ_EXECUTE });
+      return runFsck(context, namespace, services.datanodes, request.path, request.files);
+    },
     getServerDefaults: () => ({
       blockSize: services.config['dfs.blocksize'],
       bytesPerChecksum: services.config['dfs.bytes-per-checksum'],

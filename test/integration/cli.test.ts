@@ -7,8 +7,13 @@ import { after, before, test } from 'node:test';
 import { type Cluster, startCluster } from '../helpers/cluster.js';
 
 let cluster: Cluster;
+/** The namenode's OS user (the superuser), whatever the test runner's environment says. */
+const admin = { TSDFS_USER_NAME: '', HADOOP_USER_NAME: '' };
 before(async () => {
   cluster = await startCluster({ datanodes: 3 });
+  // As an HDFS admin does for a new user: a home directory the user owns.
+  assert.equal((await cluster.cli(['mkdir', '-p', '/user/alice'], { env: admin })).code, 0);
+  assert.equal((await cluster.cli(['chown', 'alice', '/user/alice'], { env: admin })).code, 0);
 });
 after(async () => {
   await cluster?.stop();
@@ -104,7 +109,8 @@ test('du, count, df, chmod, chown, tail, checksum print what HDFS users expect',
   await mkdir(join(dir, 'sub'), { recursive: true });
   await writeFile(join(dir, 'a'), 'a'.repeat(1000));
   await writeFile(join(dir, 'sub', 'b'), 'b'.repeat(2000));
-  const put = await cluster.cli(['put', dir, '/tree'], { env });
+  // Top-level directories are the superuser's to make; changing owners too (as in HDFS).
+  const put = await cluster.cli(['put', dir, '/tree'], { env: admin });
   assert.equal(put.code, 0, put.stderr);
 
   const du = await cluster.cli(['du', '-s', '/tree'], { env });
@@ -114,20 +120,21 @@ test('du, count, df, chmod, chown, tail, checksum print what HDFS users expect',
   const df = await cluster.cli(['df', '-h'], { env });
   assert.match(df.stdout, /^Filesystem\s+Size\s+Used\s+Available\s+Use%/);
 
-  assert.equal((await cluster.cli(['chmod', '600', '/tree/a'], { env })).code, 0);
-  assert.equal((await cluster.cli(['chown', 'bob:staff', '/tree/a'], { env })).code, 0);
+  assert.equal((await cluster.cli(['chmod', '600', '/tree/a'], { env: admin })).code, 0);
+  assert.equal((await cluster.cli(['chown', 'bob:staff', '/tree/a'], { env: admin })).code, 0);
   const ls = await cluster.cli(['ls', '/tree/a'], { env });
   assert.match(ls.stdout, /^-rw------- +3 bob +staff +1000 /m);
 
   const tail = await cluster.cli(['tail', '/tree/sub/b'], { env });
   assert.equal(tail.stdout, 'b'.repeat(1024));
-  const checksum = await cluster.cli(['checksum', '/tree/a'], { env });
+  // /tree/a is bob's and 600 now: only he or the superuser may read it.
+  const checksum = await cluster.cli(['checksum', '/tree/a'], { env: admin });
   assert.equal(checksum.code, 0, checksum.stderr);
   assert.match(checksum.stdout, /^\/tree\/a\s+\S+\s+[0-9a-f]+$/m);
 });
 
 test('dfsadmin -report and fsck in HDFS layout and as JSON', async () => {
-  const report = await cluster.cli(['dfsadmin', '-report'], { env });
+  const report = await cluster.cli(['dfsadmin', '-report'], { env: admin });
   assert.equal(report.code, 0, report.stderr);
   assert.match(report.stdout, /^Configured Capacity: \d+/m);
   assert.match(report.stdout, /^Live datanodes \(3\):$/m);
@@ -139,7 +146,7 @@ test('dfsadmin -report and fsck in HDFS layout and as JSON', async () => {
   assert.match(report.stdout, /^Name: 127\.0\.0\.1:\d+/m);
   assert.match(report.stdout, /^Decommission Status : Normal$/m);
 
-  const json = JSON.parse((await cluster.cli(['dfsadmin', '-report', '--json'], { env })).stdout);
+  const json = JSON.parse((await cluster.cli(['dfsadmin', '-report', '--json'], { env: admin })).stdout);
   for (const key of ['safeMode', 'capacity', 'dfsUsed', 'remaining', 'underReplicatedBlocks', 'corruptBlocks', 'missingBlocks', 'live', 'dead', 'decommissioning']) {
     assert.ok(key in json, `report --json has ${key}`);
   }

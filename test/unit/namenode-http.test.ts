@@ -20,7 +20,13 @@ let clusterId: string;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tsdfs-nn-http-'));
-  config = parseConfig({ 'dfs.namenode.name.dir': join(dir, 'name'), 'dfs.namenode.http-address': '127.0.0.1:0', 'dfs.replication': 1 });
+  // alice, the caller of these tests, is an admin (supergroup); permissions have their own tests.
+  config = parseConfig({
+    'dfs.namenode.name.dir': join(dir, 'name'),
+    'dfs.namenode.http-address': '127.0.0.1:0',
+    'dfs.replication': 1,
+    'hadoop.user.group.static.mapping.overrides': 'alice=supergroup',
+  });
   clusterId = (await formatNamenode(config)).clusterId;
   namenode = await startNamenode(config, { log: pino({ level: 'silent' }) });
 });

@@ -68,7 +68,7 @@ test('create, addBlock and the hard-limit monitor follow the lease rules on a re
   await formatNamenode(config);
   const store = NamenodeStore.open(config['dfs.namenode.name.dir']);
   let now = 1_000_000;
-  const services = createNamenodeServices(store, config, { clock: () => now });
+  const services = createNamenodeServices(store, config, { clock: () => now, superuser: 'u' });
   const caller = { user: 'u', host: '127.0.0.1' };
   const create = (clientName: string, overwrite = false) =>
     services.fileWrites.create(rpcMethods.create.request.parse({ path: '/f', clientName, overwrite }), caller);
@@ -85,7 +85,7 @@ test('create, addBlock and the hard-limit monitor follow the lease rules on a re
 
     now += 10_000; // past the hard limit: the monitor closes the abandoned file
     assert.deepEqual(await recoverExpiredLeases(services.context, 10_000, 1000), [second.status.fileId]);
-    const status = services.namespace.getFileInfo('/f').status;
+    const status = services.namespace.getFileInfo('/f', caller).status;
     assert.equal(status?.underConstruction, false);
     assert.equal(services.leases.openFiles, 0);
     assert.equal(store.leases.get(second.status.fileId), undefined, 'the lease record is gone from LMDB');

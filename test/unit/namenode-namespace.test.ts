@@ -46,7 +46,8 @@ async function rejectsWith(promise: Promise<unknown>, code: string, message?: Re
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tsdfs-nn-namespace-'));
-  config = parseConfig({ 'dfs.namenode.name.dir': join(dir, 'name'), 'dfs.umaskmode': '022' });
+  // alice is an admin here (supergroup): these tests are about namespace rules, permissions have their own.
+  config = parseConfig({ 'dfs.namenode.name.dir': join(dir, 'name'), 'dfs.umaskmode': '022', 'hadoop.user.group.static.mapping.overrides': 'alice=supergroup' });
   await formatNamenode(config, { now: 1000 });
   open();
 });
