@@ -8,6 +8,7 @@ import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
 import { DatanodeMetrics } from './metrics.js';
 import { NamenodeLink } from './namenode-link.js';
+import { startIntegrityServices } from './scanner/integrity-services.js';
 import { BlockStore } from './storage/block-store.js';
 import { allowAllBlockAccess, type DataServerContext } from './transfer/data-server-context.js';
 import { createDataServer } from './transfer/data-server.js';
@@ -54,6 +55,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     checkBlockAccess: allowAllBlockAccess,
     status: () => ({ namenodeConnected: link?.isRegistered ?? false }),
   };
+  const integrity = startIntegrityServices({ store, log, registry: metrics.registry, scanPeriodHours: config['dfs.datanode.scan.period.hours'], reportBadBlock: context.reportBadBlock });
   const server = createDataServer(context);
   const port = await listen(server, config['dfs.datanode.address']);
   const hostname = config['dfs.datanode.hostname'] || os.hostname();
@@ -61,7 +63,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
-    closing ??= closeAll(server, link);
+    closing ??= Promise.all([integrity.stop(), closeAll(server, link)]).then(() => undefined);
     return closing;
   };
   if (options.connectToNamenode !== false) {

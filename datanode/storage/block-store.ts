@@ -11,8 +11,11 @@ import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } f
 import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
 import { ReplicaReader } from './replica-reader.js';
 import { ReplicaWriter, type ReplicaWriterHost } from './replica-writer.js';
-import { syncDirectory, Volume } from './volume.js';
+import { isVolumeError, syncDirectory, Volume } from './volume.js';
 import { clearRbw, scanFinalized } from './volume-scan.js';
+
+/** Between periodic volume checks, one of them also writes a probe file (catches read-only remounts). */
+export const volumeChecksPerWriteProbe = 12;
 
 export interface BlockStoreOptions {
   dataDirs: readonly string[];
@@ -39,6 +42,8 @@ export class BlockStore implements ReplicaWriterHost {
   private readonly replicas = new Map<number, Replica>();
   private readonly blockLocks = new Map<number, Promise<unknown>>();
   private readonly listeners: Array<(event: ReplicaEvent) => void> = [];
+  private readonly volumeChecks = new Map<Volume, Promise<boolean>>();
+  private periodicChecks = 0;
   private nextVolume = 0;
 
   private constructor(
@@ -120,19 +125,34 @@ export class BlockStore implements ReplicaWriterHost {
   createRbw(blockId: number, genStamp: number, bytesPerChecksum: number): Promise<ReplicaWriter> {
     return this.withBlockLock(blockId, async () => {
       await this.removeAbandonedRbw(blockId, genStamp);
-      const volume = await this.chooseVolume();
-      const replica: Replica = { blockId, genStamp, length: 0, state: 'rbw', volume, diskBytes: 0, writer: null };
-      const blockHandle = await open(blockPathOf(replica), 'w');
-      const metaHandle = await open(metaPathOf(replica), 'w').catch(async (error: unknown) => {
-        await blockHandle.close();
-        throw error;
-      });
-      await metaHandle.write(encodeMetaHeader(bytesPerChecksum), 0, metaHeaderBytes, 0);
-      replica.writer = new ReplicaWriter(replica, bytesPerChecksum, blockHandle, metaHandle, this);
-      this.accountBytes(replica, metaHeaderBytes);
-      this.replicas.set(blockId, replica);
-      return replica.writer;
+      // A volume that fails on the way is checked (and dropped) and the next one tried.
+      for (let attempt = 0; ; attempt++) {
+        const volume = await this.chooseVolume();
+        try {
+          return await this.createRbwOn(volume, blockId, genStamp, bytesPerChecksum);
+        } catch (error) {
+          if (!isVolumeError(error) || attempt >= this.volumes.length || (await this.checkVolume(volume, error))) throw asDiskError(error);
+        }
+      }
     });
+  }
+
+  private async createRbwOn(volume: Volume, blockId: number, genStamp: number, bytesPerChecksum: number): Promise<ReplicaWriter> {
+    const replica: Replica = { blockId, genStamp, length: 0, state: 'rbw', volume, diskBytes: 0, writer: null };
+    const blockHandle = await open(blockPathOf(replica), 'w');
+    let metaHandle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      metaHandle = await open(metaPathOf(replica), 'w');
+      await metaHandle.write(encodeMetaHeader(bytesPerChecksum), 0, metaHeaderBytes, 0);
+    } catch (error) {
+      await Promise.allSettled([blockHandle.close(), metaHandle?.close()]);
+      await Promise.allSettled([unlink(blockPathOf(replica)), unlink(metaPathOf(replica))]);
+      throw error;
+    }
+    replica.writer = new ReplicaWriter(replica, bytesPerChecksum, blockHandle, metaHandle, this);
+    this.accountBytes(replica, metaHeaderBytes);
+    this.replicas.set(blockId, replica);
+    return replica.writer;
   }
 
   /**
@@ -168,9 +188,26 @@ export class BlockStore implements ReplicaWriterHost {
       if (!replica) return 'absent';
       if (replica.genStamp > genStamp) return 'newer';
       await replica.writer?.abort();
-      await this.removeReplicaFiles(replica);
+      await this.removeReplicaFiles(replica).catch(async (error: unknown) => {
+        if (isVolumeError(error) && !(await this.checkVolume(replica.volume, error))) return; // reported with its volume
+        throw error;
+      });
+      if (this.replicas.get(blockId) === replica) return 'absent';
       this.emit({ kind: 'deleted', block: [blockId, replica.genStamp] });
       return 'deleted';
+    });
+  }
+
+  /**
+   * A finalized replica whose files vanished from a working volume (found by the scanner):
+   * forgotten and reported deleted, so the namenode copies it back from elsewhere.
+   */
+  dropMissingReplica(blockId: number, genStamp: number): Promise<void> {
+    return this.withBlockLock(blockId, async () => {
+      const replica = this.replicas.get(blockId);
+      if (!replica || replica.genStamp !== genStamp || replica.state !== 'finalized' || replica.writer) return;
+      await this.removeReplicaFiles(replica).catch(() => this.replicas.delete(blockId));
+      this.emit({ kind: 'deleted', block: [blockId, genStamp] });
     });
   }
 
@@ -190,7 +227,78 @@ export class BlockStore implements ReplicaWriterHost {
     if (genStamp > replica.genStamp) {
       throw new DfsError('StaleGenerationStamp', `replica of block ${blockId} has generation stamp ${replica.genStamp} < ${genStamp}`);
     }
-    return ReplicaReader.open(blockId, replica.genStamp, replica.length, blockPathOf(replica), metaPathOf(replica));
+    try {
+      return await ReplicaReader.open(blockId, replica.genStamp, replica.length, blockPathOf(replica), metaPathOf(replica));
+    } catch (error) {
+      if (isVolumeError(error)) void this.checkVolume(replica.volume, error);
+      throw error;
+    }
+  }
+
+  /** Whether the replica is still the same finalized one, not being written, on a working volume. */
+  isFinalized(blockId: number, genStamp: number): boolean {
+    const replica = this.replicas.get(blockId);
+    return replica !== undefined && replica.state === 'finalized' && replica.genStamp === genStamp && replica.writer === null && !replica.volume.failed;
+  }
+
+  // ---- volume failures ----
+
+  /**
+   * Checks every working volume (the periodic check); stat-only most times, with a
+   * write probe every `volumeChecksPerWriteProbe`-th time. Returns the number failed.
+   */
+  async checkVolumes(): Promise<number> {
+    const probeWrite = this.periodicChecks++ % volumeChecksPerWriteProbe === 0;
+    await Promise.all(this.volumes.filter((volume) => !volume.failed).map((volume) => this.checkVolume(volume, null, probeWrite)));
+    return this.failedVolumes;
+  }
+
+  /**
+   * Checks one volume, after an I/O error on it or on the periodic timer; a volume that
+   * fails the check is taken out of service. True while the volume is healthy. Concurrent
+   * calls share one check.
+   */
+  checkVolume(volume: Volume, cause: unknown, probeWrite = true): Promise<boolean> {
+    if (volume.failed) return Promise.resolve(false);
+    let running = this.volumeChecks.get(volume);
+    if (!running) {
+      running = volume
+        .check(probeWrite)
+        .then(() => true)
+        .catch((error: unknown) => {
+          this.failVolume(volume, error, cause);
+          return false;
+        })
+        .finally(() => this.volumeChecks.delete(volume));
+      this.volumeChecks.set(volume, running);
+    }
+    return running;
+  }
+
+  /**
+   * Takes a volume out of service without stopping the datanode: its replicas leave the
+   * replica map and are reported deleted, so the namenode repairs them from elsewhere;
+   * writers on it are stopped (their pipelines recover on the other nodes).
+   */
+  private failVolume(volume: Volume, error: unknown, cause: unknown): void {
+    if (volume.failed) return;
+    volume.failed = true;
+    volume.failureReason = describeError(error);
+    const lost = [...this.replicas.values()].filter((replica) => replica.volume === volume);
+    for (const replica of lost) {
+      this.replicas.delete(replica.blockId);
+      if (replica.writer) void replica.writer.abort();
+      if (replica.state === 'finalized') this.emit({ kind: 'deleted', block: [replica.blockId, replica.genStamp] });
+    }
+    volume.dfsUsed = 0;
+    const { log } = this.options;
+    log.error(
+      { volume: volume.root, reason: volume.failureReason, cause: cause === null ? undefined : describeError(cause), lostReplicas: lost.length },
+      'volume failed: taken out of service, its replicas reported lost',
+    );
+    if (this.volumes.every((candidate) => candidate.failed)) {
+      log.error('every volume of this datanode has failed: it keeps running but refuses new replicas');
+    }
   }
 
   // ---- ReplicaWriterHost ----
@@ -200,12 +308,28 @@ export class BlockStore implements ReplicaWriterHost {
     const rbwBlock = blockPathOf(replica);
     const rbwMeta = metaPathOf(replica);
     replica.state = 'finalized';
-    await mkdir(replicaDir(replica), { recursive: true });
+    // Not recursive: a volume whose `current` vanished must fail, not grow a new one.
+    await mkdir(replicaDir(replica)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
     await rename(rbwBlock, blockPathOf(replica));
     await rename(rbwMeta, metaPathOf(replica));
     await syncDirectory(replicaDir(replica));
     replica.writer = null;
     this.emit({ kind: 'received', replica: [replica.blockId, replica.genStamp, replica.length] });
+  }
+
+  /**
+   * A write or finalize failed. A full disk drops the partial replica at once (this node
+   * leaves the pipeline, which recovers on the others); other I/O errors check the volume.
+   */
+  onWriteError(writer: ReplicaWriter, error: unknown): void {
+    if (error instanceof DfsError && error.code === 'DiskFull') {
+      this.options.log.warn({ blockId: writer.replica.blockId, volume: writer.replica.volume.root }, 'volume full while writing: partial replica dropped');
+      void this.discardRbw(writer).catch((discardError: unknown) => this.options.log.warn({ err: discardError }, 'could not drop a partial replica'));
+    } else if (isVolumeError(error)) {
+      void this.checkVolume(writer.replica.volume, error);
+    }
   }
 
   releaseWriter(writer: ReplicaWriter): void {
@@ -231,6 +355,7 @@ export class BlockStore implements ReplicaWriterHost {
   }
 
   private async chooseVolume(): Promise<Volume> {
+    if (this.volumes.every((volume) => volume.failed)) throw new DfsError('DiskFull', 'every volume of this datanode has failed; it takes no new replicas');
     for (let tried = 0; tried < this.volumes.length; tried++) {
       const volume = this.volumes[(this.nextVolume + tried) % this.volumes.length] as Volume;
       if (volume.failed) continue;
@@ -279,6 +404,8 @@ export class BlockStore implements ReplicaWriterHost {
 
   private async removeReplicaFiles(replica: Replica): Promise<void> {
     await Promise.all([unlinkIfPresent(blockPathOf(replica)), unlinkIfPresent(metaPathOf(replica))]);
+    // A replica of a failed volume already left the map and its volume's count.
+    if (this.replicas.get(replica.blockId) !== replica) return;
     this.replicas.delete(replica.blockId);
     this.accountBytes(replica, -replica.diskBytes);
   }
@@ -357,6 +484,19 @@ async function unlinkIfPresent(path: string): Promise<void> {
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+}
+
+function asDiskError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DfsError('DiskFull', 'volume is full');
+  if (isVolumeError(error)) return new DfsError('Unavailable', `volume failed: ${describeError(error)}`);
+  return error;
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
 
 function sum(values: number[]): number {

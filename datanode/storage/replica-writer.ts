@@ -11,6 +11,8 @@ import type { Replica } from './replica.js';
 export interface ReplicaWriterHost {
   finalizeReplica(writer: ReplicaWriter): Promise<void>;
   releaseWriter(writer: ReplicaWriter): void;
+  /** A write, fsync or finalize failed with this (already translated) error. */
+  onWriteError(writer: ReplicaWriter, error: unknown): void;
   accountBytes(replica: Replica, deltaBytes: number): void;
 }
 
@@ -51,7 +53,7 @@ export class ReplicaWriter {
         await this.blockHandle.write(data, 0, data.length, offset);
         await this.metaHandle.write(checksums, 0, checksums.length, metaOffsetOfChunk(firstChunk));
       } catch (error) {
-        throw asDiskError(error);
+        throw this.failed(error);
       }
       this.host.accountBytes(this.replica, data.length + checksums.length);
       this.replica.length = offset + data.length;
@@ -61,12 +63,16 @@ export class ReplicaWriter {
   /** fsyncs both files and hands the replica to the store to move into `finalized`. */
   finalize(): Promise<void> {
     return this.serialize(async () => {
-      await this.blockHandle.sync();
-      await this.metaHandle.sync();
-      await this.closeHandles();
-      this.closed = true;
-      this.finalized = true;
-      await this.host.finalizeReplica(this);
+      try {
+        await this.blockHandle.sync();
+        await this.metaHandle.sync();
+        await this.closeHandles();
+        this.closed = true;
+        this.finalized = true;
+        await this.host.finalizeReplica(this);
+      } catch (error) {
+        throw this.failed(error);
+      }
     });
   }
 
@@ -83,6 +89,12 @@ export class ReplicaWriter {
       await this.closeHandles();
       this.host.releaseWriter(this);
     }
+  }
+
+  private failed(error: unknown): Error {
+    const translated = asDiskError(error);
+    this.host.onWriteError(this, translated);
+    return translated;
   }
 
   private checkAppend(offset: number, data: Buffer, checksums: Buffer): void {

@@ -1,10 +1,11 @@
 // One storage volume (a directory of `dfs.datanode.data.dir`): its VERSION file, its
 // folder layout and its free space. Replicas on it are tracked by the block store.
-import { mkdir, open, readFile, rename, statfs } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { datanodeLayoutVersion } from '../../protocol/version.js';
-import { finalizedDir, rbwDir, versionFileName } from './layout.js';
+import { currentDir, finalizedDir, rbwDir, versionFileName } from './layout.js';
 
 export const VolumeVersion = z.object({
   clusterId: z.string(),
@@ -21,10 +22,23 @@ export interface VolumeUsage {
   dfsUsed: number;
 }
 
+/**
+ * Error codes that may mean the volume itself is broken (gone, unmounted, read-only, a
+ * dying disk), not just one file: an I/O error with one of them triggers a volume check.
+ */
+const volumeErrorCodes = new Set(['EIO', 'EROFS', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ENODEV', 'ENXIO', 'ESTALE', 'EBADF']);
+
+export function isVolumeError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && volumeErrorCodes.has(code);
+}
+
 export class Volume {
   /** Bytes of block and meta files of the replicas on this volume. */
   dfsUsed = 0;
   failed = false;
+  /** Why the volume was taken out of service, for logs and `/status`. */
+  failureReason = '';
 
   constructor(
     readonly root: string,
@@ -74,6 +88,30 @@ export class Volume {
     }
     await rename(temp, target);
     await syncDirectory(this.root);
+  }
+
+  /**
+   * Throws when the volume cannot be used: its folders gone or not folders, unreadable,
+   * or (with `probeWrite`) not writable — a small file written, fsynced and removed
+   * catches a read-only remount or a dying card. As root, chmod does not block access,
+   * so only real I/O tells.
+   */
+  async check(probeWrite: boolean): Promise<void> {
+    for (const dir of [currentDir(this.root), this.finalizedDir, this.rbwDir]) {
+      const stats = await stat(dir);
+      if (!stats.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    }
+    await readdir(this.finalizedDir);
+    if (!probeWrite) return;
+    const probe = join(currentDir(this.root), `.probe-${randomUUID()}`);
+    const handle = await open(probe, 'w');
+    try {
+      await handle.writeFile('tsdfs volume check\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await unlink(probe);
   }
 
   async usage(): Promise<VolumeUsage> {
