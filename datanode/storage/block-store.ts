@@ -305,16 +305,16 @@ export class BlockStore implements ReplicaWriterHost {
 
   async finalizeReplica(writer: ReplicaWriter): Promise<void> {
     const replica = writer.replica;
-    const rbwBlock = blockPathOf(replica);
-    const rbwMeta = metaPathOf(replica);
-    replica.state = 'finalized';
+    const finalized = { ...replica, state: 'finalized' as const };
     // Not recursive: a volume whose `current` vanished must fail, not grow a new one.
-    await mkdir(replicaDir(replica)).catch((error: NodeJS.ErrnoException) => {
+    await mkdir(replicaDir(finalized)).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'EEXIST') throw error;
     });
-    await rename(rbwBlock, blockPathOf(replica));
-    await rename(rbwMeta, metaPathOf(replica));
-    await syncDirectory(replicaDir(replica));
+    await rename(blockPathOf(replica), blockPathOf(finalized));
+    await rename(metaPathOf(replica), metaPathOf(finalized));
+    await syncDirectory(replicaDir(finalized));
+    // Only now is it finalized: readers and the scanner find the files where the state says.
+    replica.state = 'finalized';
     replica.writer = null;
     this.emit({ kind: 'received', replica: [replica.blockId, replica.genStamp, replica.length] });
   }
