@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
 import { type Config, namenodeUrl } from '../config/index.js';
+import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
 import { DatanodeMetrics } from './metrics.js';
 import { NamenodeLink } from './namenode-link.js';
 import { startIntegrityServices } from './scanner/integrity-services.js';
 import { BlockStore } from './storage/block-store.js';
+import { blockTokenChecker } from './transfer/block-access.js';
 import { allowAllBlockAccess, type DataServerContext } from './transfer/data-server-context.js';
 import { createDataServer } from './transfer/data-server.js';
 import { splitHostPort } from './transfer/pipeline-connection.js';
@@ -25,6 +27,8 @@ export interface StartDatanodeOptions {
   log?: Logger;
   /** Where the "listening" line goes; default stdout. */
   announce?: (line: string) => void;
+  /** Tests pass the secret; otherwise it is read from tsdfs.cluster.secret.file. */
+  clusterSecret?: Buffer;
 }
 
 export interface RunningDatanode {
@@ -37,6 +41,10 @@ export interface RunningDatanode {
 
 export async function startDatanode(config: Config, options: StartDatanodeOptions = {}): Promise<RunningDatanode> {
   const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
+  const connectToNamenode = options.connectToNamenode !== false;
+  const tokensEnabled = config['dfs.block.access.token.enable'];
+  // Read before anything opens: without the secret this datanode can neither join nor check tokens.
+  const clusterSecret = options.clusterSecret ?? (connectToNamenode || tokensEnabled ? readSecret(config) : null);
   const store = await BlockStore.open({
     dataDirs: config['dfs.datanode.data.dir'].split(',').map((dir) => dir.trim()).filter((dir) => dir !== ''),
     reservedBytes: config['dfs.datanode.du.reserved'],
@@ -52,7 +60,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     log,
     slots,
     reportBadBlock: (blockId, genStamp) => link?.reportBadBlock(blockId, genStamp),
-    checkBlockAccess: allowAllBlockAccess,
+    checkBlockAccess: tokensEnabled && clusterSecret !== null ? blockTokenChecker(clusterSecret) : allowAllBlockAccess,
     status: () => ({ namenodeConnected: link?.isRegistered ?? false }),
   };
   const integrity = startIntegrityServices({ store, log, registry: metrics.registry, scanPeriodHours: config['dfs.datanode.scan.period.hours'], reportBadBlock: context.reportBadBlock });
@@ -66,9 +74,10 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     closing ??= Promise.all([integrity.stop(), closeAll(server, link)]).then(() => undefined);
     return closing;
   };
-  if (options.connectToNamenode !== false) {
+  if (connectToNamenode && clusterSecret !== null) {
     link = new NamenodeLink({
       url: `${namenodeUrl(config).replace(/^http/, 'ws')}${datanodeLinkPath}`,
+      clusterSecret,
       store,
       log,
       hostname,
@@ -84,6 +93,16 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
   log.info({ address, uuid: store.datanodeUuid, volumes: store.volumes.map((volume) => volume.root) }, 'datanode started');
   (options.announce ?? ((line) => process.stdout.write(`${line}\n`)))(`tsdfs datanode listening on ${address} uuid=${store.datanodeUuid}`);
   return { address, uuid: store.datanodeUuid, store, close };
+}
+
+function readSecret(config: Config): Buffer {
+  const file = clusterSecretFilePath(config['tsdfs.cluster.secret.file'], config['dfs.namenode.name.dir']);
+  try {
+    return readClusterSecret(file);
+  } catch (error) {
+    if (error instanceof ClusterSecretError) throw new ClusterSecretError(`datanode cannot start: ${error.message}`);
+    throw error;
+  }
 }
 
 function listen(server: ReturnType<typeof createDataServer>, hostPort: string): Promise<number> {

@@ -9,6 +9,7 @@ import {
   NamenodeMessage,
   type ReportedReplica,
 } from '../protocol/datanode-namenode.js';
+import { handshakeKey, newNonce, registeredProofValid, registerProof } from '../protocol/auth.js';
 import { blockReportChunkBlocks } from '../protocol/limits.js';
 import { softwareVersion } from '../protocol/version.js';
 import type { BlockStore, ReplicaEvent } from './storage/block-store.js';
@@ -28,6 +29,8 @@ const maxNamenodeMessageBytes = 16 * 1024 * 1024;
 export interface NamenodeLinkOptions {
   /** `ws://host:port/datanode`. */
   url: string;
+  /** The cluster secret: registration proves it to the namenode, and the namenode proves it back. */
+  clusterSecret: Buffer;
   store: BlockStore;
   log: Logger;
   hostname: string;
@@ -54,8 +57,13 @@ export class NamenodeLink {
   private deleted: Array<[number, number]> = [];
   private badBlocks: Array<[number, number]> = [];
   private readonly unsubscribe: () => void;
+  private readonly handshakeKey: Buffer;
+  /** This connection's challenge from the namenode, and our own nonce of the last register. */
+  private challenge: string | null = null;
+  private clientNonce = '';
 
   constructor(private readonly options: NamenodeLinkOptions) {
+    this.handshakeKey = handshakeKey(options.clusterSecret);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs;
     this.blockReportIntervalMs = options.blockReportIntervalMs;
     this.unsubscribe = options.store.subscribe((event) => this.onReplicaEvent(event));
@@ -111,7 +119,8 @@ export class NamenodeLink {
     if (this.stopped) return;
     const socket = new WebSocket(this.options.url, { maxPayload: maxNamenodeMessageBytes, handshakeTimeout: 10_000 });
     this.socket = socket;
-    socket.on('open', () => this.register());
+    this.challenge = null;
+    // The namenode speaks first (a challenge); registration answers it.
     socket.on('message', (data) => this.onMessage(data));
     socket.on('error', (error) => this.onSocketError(error));
     socket.on('close', () => this.onSocketClosed(socket));
@@ -144,7 +153,12 @@ export class NamenodeLink {
 
   private async registerAsync(): Promise<void> {
     const { store } = this.options;
+    const nonce = this.challenge;
+    if (nonce === null) return; // registers as soon as the challenge comes
     const storage = await store.storageReport();
+    const clientNonce = newNonce();
+    this.clientNonce = clientNonce;
+    const proof = registerProof(this.handshakeKey, { nonce, clientNonce, datanodeUuid: store.datanodeUuid, clusterId: store.clusterId });
     this.send({
       type: 'register',
       datanodeUuid: store.datanodeUuid,
@@ -153,6 +167,8 @@ export class NamenodeLink {
       hostname: this.options.hostname,
       dataPort: this.options.dataPort,
       storage,
+      clientNonce,
+      proof,
     });
   }
 
@@ -164,6 +180,10 @@ export class NamenodeLink {
     }
     const message = parsed.data;
     switch (message.type) {
+      case 'challenge':
+        this.challenge = message.nonce;
+        this.register();
+        return;
       case 'registered':
         this.onRegistered(message).catch((error: unknown) => this.options.log.error({ err: error }, 'could not complete registration'));
         return;
@@ -171,6 +191,8 @@ export class NamenodeLink {
         this.refused(message.message);
         return;
       case 'heartbeatReply':
+        // Commands come only from a namenode that proved the cluster secret on this connection.
+        if (!this.registered) return;
         for (const command of message.commands) this.options.onCommand(command);
         return;
       case 'error':
@@ -189,6 +211,12 @@ export class NamenodeLink {
 
   private async onRegistered(message: Extract<NamenodeMessage, { type: 'registered' }>): Promise<void> {
     const { store, log } = this.options;
+    if (this.challenge === null || !registeredProofValid(this.handshakeKey, this.clientNonce, this.challenge, message.proof)) {
+      // Not our cluster's namenode (or someone in between): take nothing from it, try again later.
+      log.error({ url: this.options.url }, 'the namenode could not prove the cluster secret (wrong tsdfs.cluster.secret.file on the namenode, or an impostor); not accepting its commands');
+      this.socket?.close();
+      return;
+    }
     if (store.clusterId !== '' && store.clusterId !== message.clusterId) {
       // The namenode should have refused us; never mix replicas of two clusters.
       this.refused(`datanode belongs to cluster ${store.clusterId}, namenode to cluster ${message.clusterId}`);

@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { type Config, loadRackTable } from '../config/index.js';
+import { clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { softwareVersion } from '../protocol/version.js';
+import { withBlockTokens } from './blocks/block-tokens.js';
 import { attachDatanodeLink } from './datanodes/datanode-link.js';
 import { createNamenodeApp } from './http/namenode-app.js';
 import { createNamenodeMetrics } from './http/namenode-metrics.js';
@@ -37,22 +39,24 @@ export interface RunningNamenode {
 
 export async function startNamenode(config: Config, options: StartNamenodeOptions = {}): Promise<RunningNamenode> {
   const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
+  // Read before opening the store: without it no datanode could join.
+  const clusterSecret = readClusterSecret(clusterSecretFilePath(config['tsdfs.cluster.secret.file'], config['dfs.namenode.name.dir']));
   const store = NamenodeStore.open(config['dfs.namenode.name.dir']);
   try {
-    return await serve(config, store, log);
+    return await serve(config, store, clusterSecret, log);
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-async function serve(config: Config, store: NamenodeStore, log: Logger): Promise<RunningNamenode> {
-  const services = createNamenodeServices(store, config, { rackTable: loadRackTable(config['net.topology.table.file.name']) });
+async function serve(config: Config, store: NamenodeStore, clusterSecret: Buffer, log: Logger): Promise<RunningNamenode> {
+  const services = createNamenodeServices(store, config, { clusterSecret, rackTable: loadRackTable(config['net.topology.table.file.name']) });
   // The exclude list applies from the start; admin states from LMDB say how far each node got.
   await refreshNodes(services);
   const startedAt = Date.now();
   const metrics = createNamenodeMetrics(new Registry(), services);
-  const app = createNamenodeApp({ handlers: createRpcHandlers(services), metrics, status: () => statusOf(services, startedAt), log });
+  const app = createNamenodeApp({ handlers: withBlockTokens(createRpcHandlers(services), services.blockTokens), metrics, status: () => statusOf(services, startedAt), log });
   const server = createServer({ keepAlive: true }, app);
   server.keepAliveTimeout = keepAliveTimeoutMs;
   const link = attachDatanodeLink(server, services, log);

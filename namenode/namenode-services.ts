@@ -1,8 +1,10 @@
 // The namenode's parts wired together over one opened store, without any server: the
 // namespace, file writes, block manager, datanode manager, leases and safe mode. main.ts
 // adds the servers and timers; tests use this directly.
+import { randomBytes } from 'node:crypto';
 import type { Config, RackTable } from '../config/index.js';
 import { BlockManager } from './blocks/block-manager.js';
+import { BlockTokenIssuer } from './blocks/block-tokens.js';
 import { DatanodeManager, locationOf } from './datanodes/datanode-manager.js';
 import { livenessLimitsOf } from './datanodes/liveness.js';
 import { LeaseTable } from './leases/lease-core.js';
@@ -31,9 +33,15 @@ export interface NamenodeServices {
   leases: LeaseTable;
   safeMode: SafeMode;
   clock: () => number;
+  /** The cluster secret (tsdfs.cluster.secret.file): datanode handshakes and block tokens derive their keys from it. */
+  clusterSecret: Buffer;
+  /** Tokens for LocatedBlocks and transfer commands (`dfs.block.access.token.enable`). */
+  blockTokens: BlockTokenIssuer;
 }
 
 export interface ServiceOptions {
+  /** main.ts reads it from the secret file; in-process tests get a random one. */
+  clusterSecret?: Buffer;
   clock?: () => number;
   random?: () => number;
   rackTable?: RackTable;
@@ -70,7 +78,9 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
     return chosen.map((node) => locationOf(node));
   };
   const fileWrites = new FileWrites(context, namespace, targetChooser);
-  const services: NamenodeServices = { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock };
+  const clusterSecret = options.clusterSecret ?? randomBytes(32);
+  const blockTokens = new BlockTokenIssuer(clusterSecret, config['dfs.block.access.token.enable'], clock);
+  const services: NamenodeServices = { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock, clusterSecret, blockTokens };
   loadAdminStates(services);
   // An empty namespace leaves start-up safe mode at once; one with blocks waits for reports.
   updateSafeMode(services, clock());

@@ -1,7 +1,10 @@
 // Datanode ↔ namenode: one WebSocket (`/datanode`) per datanode carrying JSON messages.
-// The datanode speaks first (register), then heartbeats at its own pace; the namenode
-// answers every heartbeat with the commands queued for that datanode.
+// The namenode opens with a challenge; the datanode registers with an HMAC proof of the
+// cluster secret over it, and the namenode's `registered` proves the same back (mutual,
+// see protocol/auth.ts). Then heartbeats at the datanode's pace; the namenode answers
+// every heartbeat with the commands queued for that datanode.
 import { z } from 'zod';
+import { Nonce, Proof } from './auth.js';
 import { BlockId, DatanodeLocation, DatanodeUuid, ExtendedBlock, GenerationStamp, SafeInt } from './common.js';
 
 export const datanodeLinkPath = '/datanode';
@@ -30,8 +33,14 @@ export const Register = z.object({
   hostname: z.string().min(1).max(255),
   dataPort: z.number().int().min(1).max(65535),
   storage: StorageReport,
+  /** The datanode's own fresh nonce; the namenode's `registered` proof covers it. */
+  clientNonce: Nonce,
+  /** HMAC(handshake key, 'register' ‖ challenge nonce ‖ clientNonce ‖ datanodeUuid ‖ clusterId). */
+  proof: Proof,
 });
 export type Register = z.infer<typeof Register>;
+/** What the namenode keeps of a register once its proof is checked. */
+export type DatanodeRegistration = Omit<Register, 'clientNonce' | 'proof'>;
 
 export const Heartbeat = z.object({
   type: z.literal('heartbeat'),
@@ -103,8 +112,17 @@ export const DatanodeCommand = z.discriminatedUnion('kind', [
 ]);
 export type DatanodeCommand = z.infer<typeof DatanodeCommand>;
 
+/** The namenode's first message on every link: a fresh nonce the register proof must cover. */
+export const Challenge = z.object({
+  type: z.literal('challenge'),
+  nonce: Nonce,
+});
+export type Challenge = z.infer<typeof Challenge>;
+
 export const Registered = z.object({
   type: z.literal('registered'),
+  /** HMAC(handshake key, clientNonce ‖ challenge nonce ‖ 'namenode'): the namenode holds the secret too. */
+  proof: Proof,
   datanodeUuid: DatanodeUuid,
   clusterId: z.string(),
   namespaceId: z.string(),
@@ -128,5 +146,5 @@ export const LinkError = z.object({
   reregister: z.boolean(),
 });
 
-export const NamenodeMessage = z.discriminatedUnion('type', [Registered, RegistrationRefused, HeartbeatReply, LinkError]);
+export const NamenodeMessage = z.discriminatedUnion('type', [Challenge, Registered, RegistrationRefused, HeartbeatReply, LinkError]);
 export type NamenodeMessage = z.infer<typeof NamenodeMessage>;

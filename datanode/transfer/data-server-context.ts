@@ -2,11 +2,13 @@
 // composition root so tests can run a data server without a namenode.
 import type http from 'node:http';
 import type { Logger } from 'pino';
+import type { BlockAccess } from '../../protocol/auth.js';
 import type { DatanodeMetrics } from '../metrics.js';
 import type { BlockStore } from '../storage/block-store.js';
 import type { TransferSlots } from './transfer-slots.js';
 
-export type BlockAccessMode = 'read' | 'write';
+/** `read` for GET; `write` for a client's pipeline (and its recovery); `copy` for a datanode's transfer. */
+export type BlockAccessMode = BlockAccess;
 
 export interface DataServerContext {
   store: BlockStore;
@@ -16,12 +18,13 @@ export interface DataServerContext {
   /** Tells the namenode a replica failed verification (over the link, when there is one). */
   reportBadBlock(blockId: number, genStamp: number): void;
   /**
-   * Seam for block access tokens (a later issue): throws a DfsError to refuse. Today every
-   * request passes and any Authorization header is accepted as is.
+   * Block access tokens (see block-access.ts): throws a DfsError to refuse. With
+   * `dfs.block.access.token.enable=false` every request passes.
    */
   checkBlockAccess(request: http.IncomingMessage, blockId: number, mode: BlockAccessMode): void;
   /** Extra fields for `GET /status`. */
   status(): Record<string, unknown>;
 }
 
+/** Tokens off: every request passes and any Authorization header is ignored. */
 export function allowAllBlockAccess(): void {}

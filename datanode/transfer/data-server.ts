@@ -49,7 +49,8 @@ async function routeBlock(
   const blockId = parseBlockId(pathname);
   if (blockId === null) throw new DfsError('InvalidRequest', `bad block id in ${JSON.stringify(pathname.slice(0, 100))}`);
   if (request.method !== 'PUT' && request.method !== 'GET') throw new DfsError('InvalidRequest', `${request.method} is not served on blocks`);
-  const mode = request.method === 'PUT' ? 'write' : 'read';
+  // A datanode's copy (stage=transfer) carries the namenode's `copy` token, a client's pipeline a `write` one.
+  const mode = request.method === 'GET' ? 'read' : params.stage === 'transfer' ? 'copy' : 'write';
   context.checkBlockAccess(request, blockId, mode);
   if (!context.slots.tryAcquire()) throw new DfsError('Unavailable', 'datanode is serving too many transfers; retry later');
   try {

@@ -15,6 +15,7 @@ import {
   type Register,
   datanodeLinkPath,
 } from '../../protocol/datanode-namenode.js';
+import { handshakeKey, newNonce, registeredProof, registerProofValid } from '../../protocol/auth.js';
 import { describeZodError } from '../../protocol/errors.js';
 import { maxDatanodeMessageBytes } from '../../protocol/limits.js';
 import { softwareVersion, softwareVersionsCompatible } from '../../protocol/version.js';
@@ -23,9 +24,15 @@ import { onDatanodeRegistered } from '../replication/redundancy-shell.js';
 import { updateSafeMode } from '../replication/redundancy-tick.js';
 import type { DatanodeDescriptor } from './datanode-manager.js';
 
-/** What the namenode knows about one socket: the datanode that registered on it, if any. */
+/**
+ * What the namenode knows about one socket: the challenge it sent and the datanode that
+ * proved itself on it, if any. Every later message on the socket is trusted by virtue of
+ * that proof, as a TLS session is.
+ */
 export interface LinkSession {
   ipAddress: string;
+  /** The fresh nonce of this connection's challenge; a register must prove knowledge of the secret over it. */
+  nonce: string;
   datanodeUuid?: string;
 }
 
@@ -33,6 +40,12 @@ export interface LinkReply {
   message?: NamenodeMessage;
   /** Close the socket after sending (a refused registration). */
   close?: boolean;
+  /** Something the operator should see in the namenode's log. */
+  warning?: string;
+}
+
+export function newLinkSession(ipAddress: string): LinkSession {
+  return { ipAddress, nonce: newNonce() };
 }
 
 const notRegistered: LinkReply = {
@@ -41,7 +54,11 @@ const notRegistered: LinkReply = {
 
 /** The per-message handlers, free of sockets so tests can drive them directly. */
 export class DatanodeLinkHandlers {
-  constructor(private readonly services: NamenodeServices) {}
+  private readonly handshakeKey: Buffer;
+
+  constructor(private readonly services: NamenodeServices) {
+    this.handshakeKey = handshakeKey(services.clusterSecret);
+  }
 
   handle(session: LinkSession, message: DatanodeMessageType): LinkReply {
     if (message.type === 'register') return this.onRegister(session, message);
@@ -61,6 +78,13 @@ export class DatanodeLinkHandlers {
 
   onRegister(session: LinkSession, message: Register): LinkReply {
     const { clusterId, namespaceId } = this.services.format;
+    // The proof covers this connection's nonce: a register captured elsewhere never passes.
+    if (!registerProofValid(this.handshakeKey, { ...message, nonce: session.nonce }, message.proof)) {
+      return {
+        ...refuse('wrong cluster secret: the registration proof does not match this namenode\'s tsdfs.cluster.secret.file (or it was replayed)'),
+        warning: `refused datanode ${message.datanodeUuid} at ${session.ipAddress}: wrong cluster secret or replayed registration`,
+      };
+    }
     if (!softwareVersionsCompatible(message.softwareVersion, softwareVersion)) {
       return refuse(`incompatible software version: datanode has ${message.softwareVersion}, namenode has ${softwareVersion}`);
     }
@@ -75,6 +99,7 @@ export class DatanodeLinkHandlers {
     return {
       message: {
         type: 'registered',
+        proof: registeredProof(this.handshakeKey, message.clientNonce, session.nonce),
         datanodeUuid: message.datanodeUuid,
         clusterId,
         namespaceId,
@@ -142,18 +167,20 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
   const wss = new WebSocketServer({ server, path: datanodeLinkPath, maxPayload: maxDatanodeMessageBytes });
   const socketByUuid = new Map<string, WebSocket>();
   wss.on('connection', (socket, request) => {
-    const session: LinkSession = { ipAddress: request.socket.remoteAddress ?? '' };
+    const session = newLinkSession(request.socket.remoteAddress ?? '');
     socket.on('error', (error) => log.warn({ err: error, datanode: session.datanodeUuid }, 'datanode link error'));
     socket.on('message', (data, isBinary) => {
       try {
         const reply = handleFrame(handlers, session, isBinary ? '' : rawText(data));
         if (reply.message?.type === 'registered') replaceOlderSocket(socketByUuid, session, socket);
+        if (reply.warning !== undefined) log.warn({ remoteAddress: session.ipAddress }, reply.warning);
         send(socket, reply);
       } catch (error) {
         log.error({ err: error, datanode: session.datanodeUuid }, 'datanode message handler failed');
         send(socket, { message: { type: 'error', message: 'internal error handling the message', reregister: false } });
       }
     });
+    send(socket, { message: { type: 'challenge', nonce: session.nonce } });
     socket.on('close', () => {
       // Liveness comes from heartbeats, never from the socket: only forget the binding.
       if (session.datanodeUuid !== undefined && socketByUuid.get(session.datanodeUuid) === socket) socketByUuid.delete(session.datanodeUuid);

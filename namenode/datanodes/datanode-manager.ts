@@ -4,7 +4,7 @@
 import { type RackTable, rackOf } from '../../config/index.js';
 import type { DatanodeReportEntry } from '../../protocol/client-namenode.js';
 import type { DatanodeLocation } from '../../protocol/common.js';
-import type { DatanodeCommand, Heartbeat, Register } from '../../protocol/datanode-namenode.js';
+import type { DatanodeCommand, DatanodeRegistration, Heartbeat } from '../../protocol/datanode-namenode.js';
 import { type ExcludeList, emptyExcludeList, isExcluded } from './exclude-list.js';
 import { type Liveness, type LivenessLimits, livenessOf } from './liveness.js';
 
@@ -66,7 +66,7 @@ export class DatanodeManager {
   ) {}
 
   /** A register message: a new node, or a known UUID (perhaps at a new address). */
-  register(message: Register, ipAddress: string, now: number): DatanodeDescriptor {
+  register(message: DatanodeRegistration, ipAddress: string, now: number): DatanodeDescriptor {
     const node = this.byUuid.get(message.datanodeUuid) ?? this.add(message.datanodeUuid, now);
     // A (re)started datanode reports in full next; what was queued for its old self is void
     // (deletions still due follow again from that report: unknown blocks, old stamps, surplus).

@@ -8,6 +8,7 @@ import { DfsError } from '../../protocol/errors.js';
 import type { z } from 'zod';
 import { type AdminState, type AdminStateChange, type DatanodeDescriptor, datanodeName, locationOf } from '../datanodes/datanode-manager.js';
 import { parseExcludeList } from '../datanodes/exclude-list.js';
+import { transferTokenUser } from '../blocks/block-tokens.js';
 import type { NamenodeServices } from '../namenode-services.js';
 import { adminStatesMetaKey } from '../storage/records.js';
 import { type TickDecisions, applyAdminStateChanges, redundancyTick } from './redundancy-tick.js';
@@ -82,7 +83,8 @@ export async function runRedundancyTick(services: NamenodeServices, log: Logger)
 
 export function queueDecisions(services: NamenodeServices, decisions: Pick<TickDecisions, 'transfers' | 'invalidates'>): void {
   for (const transfer of decisions.transfers) {
-    const command: z.infer<typeof TransferCommand> = { kind: 'transfer', block: transfer.block, targets: transfer.targets.map(locationOf), token: '' };
+    const token = services.blockTokens.issue(transfer.block.id, 'copy', transferTokenUser);
+    const command: z.infer<typeof TransferCommand> = { kind: 'transfer', block: transfer.block, targets: transfer.targets.map(locationOf), token };
     services.datanodes.queueCommandOnce(transfer.source, command);
   }
   for (const invalidate of decisions.invalidates) services.datanodes.queueInvalidate(invalidate.datanode, invalidate.blockId, invalidate.genStamp);

@@ -193,7 +193,14 @@ export class Cluster {
       'dfs.datanode.data.dir': dataDir,
       'dfs.datanode.address': '127.0.0.1:0',
       'dfs.datanode.hostname': '127.0.0.1',
+      // Datanodes have no name dir: they read the secret `namenode -format` wrote, as on a real host.
+      'tsdfs.cluster.secret.file': this.secretFile,
     };
+  }
+
+  /** The cluster secret `namenode -format` wrote (the datanode handshake and block tokens derive from it). */
+  get secretFile(): string {
+    return join(this.nameDir, 'cluster.secret');
   }
 
   datanode(index: number): DatanodeHandle {

@@ -429,7 +429,7 @@ test('cluster plan: children get the user options first and the launcher setting
   assert.ok(namenode.indexOf('dfs.namenode.http-address=127.0.0.1:9100') > namenode.indexOf('dfs.replication=2'));
   assert.deepEqual(formatArgs(layout, generic, '/home/alice').slice(0, 2), ['namenode', '-format']);
   const datanode = datanodeArgs(layout, generic, '/home/alice', 2, '127.0.0.1:9100');
-  for (const setting of ['dfs.datanode.data.dir=/srv/tsdfs/dn2', 'dfs.datanode.address=127.0.0.1:0', 'dfs.datanode.hostname=127.0.0.1']) {
+  for (const setting of ['dfs.datanode.data.dir=/srv/tsdfs/dn2', 'dfs.datanode.address=127.0.0.1:0', 'dfs.datanode.hostname=127.0.0.1', 'tsdfs.cluster.secret.file=/srv/tsdfs/name/cluster.secret']) {
     assert.ok(datanode.includes(setting), setting);
   }
   assert.equal(datanode.at(-1), 'fs.defaultFS=tsdfs://127.0.0.1:9100', "the datanode's namenode wins over the user's");

@@ -12,8 +12,12 @@ import { after, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseConfig } from '../../config/index.js';
 import { computeChunkChecksums } from '../../protocol/checksum.js';
+import { BlockTokenKeys, newNonce } from '../../protocol/auth.js';
 import { DatanodeMessage } from '../../protocol/datanode-namenode.js';
 import { type RunningDatanode, startDatanode, type StartDatanodeOptions } from '../../datanode/main.js';
+import { namenodeProof } from '../helpers/link-handshake.js';
+
+const clusterSecret = randomBytes(32);
 
 const dirs: string[] = [];
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -23,14 +27,20 @@ after(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A namenode that records what it hears and lets the test answer. */
+/** A namenode that records what it hears and lets the test answer; it challenges every link as the real one does. */
 class FakeNamenode {
   readonly messages: DatanodeMessage[] = [];
   socket: WebSocket | null = null;
+  /** The challenge sent on the current socket. */
+  nonce = '';
+  /** The secret it proves in `registered`; another one plays an impostor namenode. */
+  secret = clusterSecret;
   private waiters: Array<() => void> = [];
   private constructor(readonly server: WebSocketServer, readonly port: number) {
     server.on('connection', (socket) => {
       this.socket = socket;
+      this.nonce = newNonce();
+      socket.send(JSON.stringify({ type: 'challenge', nonce: this.nonce }));
       socket.on('message', (data) => {
         this.messages.push(DatanodeMessage.parse(JSON.parse(String(data))));
         for (const wake of this.waiters.splice(0)) wake();
@@ -70,7 +80,10 @@ class FakeNamenode {
   }
 
   registered(clusterId = 'CID-fake'): void {
-    this.send({ type: 'registered', datanodeUuid: 'x', clusterId, namespaceId: 'NS-1', heartbeatIntervalMs: 100, blockReportIntervalMs: 60_000 });
+    const register = [...this.messages].reverse().find((message) => message.type === 'register');
+    assert.ok(register?.type === 'register', 'registered answers a register');
+    const proof = namenodeProof(this.secret, register, this.nonce);
+    this.send({ type: 'registered', proof, datanodeUuid: 'x', clusterId, namespaceId: 'NS-1', heartbeatIntervalMs: 100, blockReportIntervalMs: 60_000 });
   }
 }
 
@@ -85,7 +98,7 @@ async function startLinkedDatanode(namenode: FakeNamenode, options: StartDatanod
     'dfs.blocksize': '1m',
     'tsdfs.log.level': 'silent',
   });
-  const datanode = await startDatanode(config, { announce: () => undefined, ...options });
+  const datanode = await startDatanode(config, { announce: () => undefined, clusterSecret, ...options });
   cleanups.push(() => datanode.close());
   return datanode;
 }
@@ -169,7 +182,14 @@ describe('datanode namenode link', () => {
     namenode.send({
       type: 'heartbeatReply',
       seq: 1,
-      commands: [{ kind: 'transfer', block: { id: 12, genStamp: 1001, length: data.length }, targets: [{ uuid: targetNode.uuid, name: `${host}:${port}`, hostname: host, rack: '/r' }], token: '' }],
+      commands: [
+        {
+          kind: 'transfer',
+          block: { id: 12, genStamp: 1001, length: data.length },
+          targets: [{ uuid: targetNode.uuid, name: `${host}:${port}`, hostname: host, rack: '/r' }],
+          token: new BlockTokenKeys(clusterSecret).issue(12, 'copy', 'namenode', Date.now()),
+        },
+      ],
     });
     await waitUntil(() => targetNode.store.getReplica(12)?.state === 'finalized');
     const reader = await targetNode.store.openReader(12, 1001);
@@ -187,6 +207,24 @@ describe('datanode namenode link', () => {
     namenode.send({ type: 'registrationRefused', message: 'cluster id CID-a does not match CID-b' });
     await waitUntil(() => fatal !== '');
     assert.match(fatal, /CID-a/);
+  });
+});
+
+describe('datanode namenode link, handshake', () => {
+  it('proves the cluster secret over the challenge and takes no commands from a namenode that cannot prove it back', async () => {
+    const namenode = await FakeNamenode.start();
+    namenode.secret = randomBytes(32);
+    const datanode = await startLinkedDatanode(namenode);
+    const register = await namenode.next('register');
+    assert.notEqual(register.proof, '');
+    await writeReplica(datanode, 7, randomBytes(100));
+    const seen = namenode.messages.length;
+    namenode.registered();
+    namenode.send({ type: 'heartbeatReply', seq: 0, commands: [{ kind: 'invalidate', blocks: [[7, 1001]] }] });
+    // It hangs up on the impostor and comes back with a fresh register; the replica stays.
+    await namenode.next('register', seen);
+    assert.ok(datanode.store.getReplica(7) !== undefined, 'commands of an unproven namenode are ignored');
+    assert.equal(namenode.messages.slice(seen).some((message) => message.type === 'blockReport' || message.type === 'heartbeat'), false);
   });
 });
 

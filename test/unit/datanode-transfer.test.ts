@@ -56,6 +56,8 @@ async function startNode(): Promise<RunningDatanode> {
     'dfs.datanode.hostname': '127.0.0.1',
     'dfs.blocksize': '1m',
     'tsdfs.log.level': 'silent',
+    // The transfer mechanics, without tokens (test/integration/security.test.ts covers those).
+    'dfs.block.access.token.enable': false,
   });
   return startDatanode(config, { connectToNamenode: false, announce: () => undefined });
 }

@@ -7,7 +7,7 @@ import { BlockInfo } from '../../namenode/blocks/block-map.js';
 import { BlockManager } from '../../namenode/blocks/block-manager.js';
 import { judgeReportedReplica } from '../../namenode/blocks/replica-rules.js';
 import { DatanodeManager, maxInvalidatesPerHeartbeat } from '../../namenode/datanodes/datanode-manager.js';
-import type { Register } from '../../protocol/datanode-namenode.js';
+import type { DatanodeRegistration } from '../../protocol/datanode-namenode.js';
 
 const limits = { staleAfterMs: 30_000, deadAfterMs: 630_000 };
 
@@ -15,7 +15,7 @@ function setup() {
   const datanodes = new DatanodeManager(limits, new Map());
   const blocks = new BlockManager(datanodes, 1);
   const register = (uuid: string, now = 0, ipAddress = '203.0.113.1') => {
-    const message: Register = {
+    const message: DatanodeRegistration = {
       type: 'register',
       datanodeUuid: uuid,
       clusterId: '',

@@ -10,13 +10,16 @@ import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { type Config, parseConfig } from '../../config/index.js';
 import { type RunningNamenode, formatNamenode, startNamenode } from '../../namenode/main.js';
+import { readClusterSecret } from '../../protocol/auth.js';
 import { maxRpcBodyBytes } from '../../protocol/limits.js';
 import { softwareVersion } from '../../protocol/version.js';
+import { namenodeProof, signedRegister } from '../helpers/link-handshake.js';
 
 let dir: string;
 let config: Config;
 let namenode: RunningNamenode;
 let clusterId: string;
+let clusterSecret: Buffer;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tsdfs-nn-http-'));
@@ -28,6 +31,7 @@ before(async () => {
     'hadoop.user.group.static.mapping.overrides': 'alice=supergroup',
   });
   clusterId = (await formatNamenode(config)).clusterId;
+  clusterSecret = readClusterSecret(join(dir, 'name', 'cluster.secret'));
   namenode = await startNamenode(config, { log: pino({ level: 'silent' }) });
 });
 
@@ -100,6 +104,10 @@ class FakeDatanode {
   private readonly inbox: any[] = [];
   private waiters: Array<(message: any) => void> = [];
   closed = false;
+  /** The namenode's challenge for this connection. */
+  nonce = '';
+  /** The secret this fake proves; another one plays a datanode of the wrong cluster secret. */
+  secret = clusterSecret;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
@@ -115,12 +123,20 @@ class FakeDatanode {
 
   static async connect(address: string): Promise<FakeDatanode> {
     const socket = new WebSocket(`ws://${address}/datanode`);
+    // Listen before `open`: the challenge may arrive with the upgrade response itself.
+    const datanode = new FakeDatanode(socket);
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    return new FakeDatanode(socket);
+    const challenge = await datanode.next();
+    assert.equal(challenge.type, 'challenge', 'the namenode speaks first');
+    datanode.nonce = challenge.nonce;
+    return datanode;
   }
 
+  lastSent = '';
+
   send(message: unknown): void {
-    this.socket.send(JSON.stringify(message));
+    this.lastSent = JSON.stringify(message);
+    this.socket.send(this.lastSent);
   }
 
   next(): Promise<any> {
@@ -136,7 +152,7 @@ class FakeDatanode {
 
   register(uuid: string, cluster: string, dataPort = 9866): Promise<any> {
     const storage = { capacity: 10e9, dfsUsed: 0, nonDfsUsed: 0, remaining: 10e9, volumes: [] };
-    return this.request({ type: 'register', datanodeUuid: uuid, clusterId: cluster, softwareVersion, hostname: 'localhost', dataPort, storage });
+    return this.request(signedRegister(this.secret, this.nonce, { type: 'register', datanodeUuid: uuid, clusterId: cluster, softwareVersion, hostname: 'localhost', dataPort, storage }));
   }
 
   heartbeat(seq: number): Promise<any> {
@@ -168,11 +184,33 @@ test('a datanode of another cluster is refused with both ids', async () => {
   assert.equal(datanode.closed, true);
 });
 
+test('a datanode with the wrong cluster secret is refused and cut off', async () => {
+  const datanode = await FakeDatanode.connect(namenode.address);
+  datanode.secret = Buffer.from('f'.repeat(64));
+  const reply = await datanode.register('dn-impostor', '');
+  assert.equal(reply.type, 'registrationRefused');
+  assert.match(reply.message, /wrong cluster secret/);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(datanode.closed, true);
+});
+
+test('a register signed for another connection\'s challenge is refused', async () => {
+  const first = await FakeDatanode.connect(namenode.address);
+  const second = await FakeDatanode.connect(namenode.address);
+  const storage = { capacity: 10e9, dfsUsed: 0, nonDfsUsed: 0, remaining: 10e9, volumes: [] };
+  const replayed = signedRegister(clusterSecret, first.nonce, { type: 'register', datanodeUuid: 'dn-replay', clusterId: '', softwareVersion, hostname: 'localhost', dataPort: 9866, storage });
+  const reply = await second.request(replayed);
+  assert.equal(reply.type, 'registrationRefused');
+  assert.match(reply.message, /wrong cluster secret/);
+  first.close();
+});
+
 test('create, addBlock, report, complete and read the locations back', async () => {
   const datanode = await FakeDatanode.connect(namenode.address);
   const registered = await datanode.register('dn-1', '');
   assert.equal(registered.type, 'registered');
   assert.equal(registered.clusterId, clusterId);
+  assert.equal(registered.proof, namenodeProof(clusterSecret, JSON.parse(datanode.lastSent), datanode.nonce), 'the namenode proves the secret back');
   datanode.send({ type: 'blockReport', reportId: 1, chunk: 0, last: true, replicas: [[999_999, 1, 10]] });
   const first = await datanode.heartbeat(1);
   assert.equal(first.type, 'heartbeatReply');

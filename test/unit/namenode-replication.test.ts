@@ -11,7 +11,7 @@ import { parseExcludeList } from '../../namenode/datanodes/exclude-list.js';
 import { ReplicationPriority } from '../../namenode/replication/needed-replication-queues.js';
 import { applyAdminStateChanges, redundancyTick } from '../../namenode/replication/redundancy-tick.js';
 import { SafeMode } from '../../namenode/safemode/safe-mode.js';
-import type { Register } from '../../protocol/datanode-namenode.js';
+import type { DatanodeRegistration } from '../../protocol/datanode-namenode.js';
 
 const limits = { staleAfterMs: 30_000, deadAfterMs: 630_000 };
 const pendingTimeoutMs = 15_000;
@@ -31,7 +31,7 @@ function setup(options: { racks?: Record<string, string>; maxStreams?: number; s
   const safeMode = options.safeMode ?? new SafeMode();
   const core = { datanodes, blockManager, safeMode };
   const register = (uuid: string, now = 0, remaining = 1e12) => {
-    const message: Register = {
+    const message: DatanodeRegistration = {
       type: 'register', datanodeUuid: uuid, clusterId: '', softwareVersion: '0.1.0', hostname: `host-${uuid}`, dataPort: 9866,
       storage: { capacity: 2e12, dfsUsed: 0, nonDfsUsed: 0, remaining, volumes: [] },
     };

@@ -3,6 +3,7 @@
 // port or address the launcher must control always wins.
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Config } from '../../../config/index.js';
+import { clusterSecretFilePath } from '../../../protocol/auth.js';
 import { type GenericOptions, genericOptionsToArgs } from '../../args.js';
 
 /** Loopback only: a mini-cluster is for one machine. */
@@ -15,10 +16,14 @@ export interface ClusterLayout {
   datanodeCount: number;
   /** The namenode's port; 0 lets it pick one (read back from its "listening on" line). */
   namenodePort: number;
+  /** The cluster secret the namenode reads (configured, or in the name dir) and every datanode is given. */
+  clusterSecretFile: string;
 }
 
 export function planClusterLayout(config: Config, generic: GenericOptions, dir: string, datanodeCount: number): ClusterLayout {
-  return { dir, nameDir: join(dir, 'name'), logDir: join(dir, 'logs'), datanodeCount, namenodePort: namenodePortOf(config, generic) };
+  const nameDir = join(dir, 'name');
+  const clusterSecretFile = clusterSecretFilePath(config['tsdfs.cluster.secret.file'], nameDir);
+  return { dir, nameDir, logDir: join(dir, 'logs'), datanodeCount, namenodePort: namenodePortOf(config, generic), clusterSecretFile };
 }
 
 /** From `-D dfs.namenode.http-address` when given, else from fs.defaultFS (default 9870). */
@@ -63,6 +68,8 @@ export function datanodeArgs(layout: ClusterLayout, generic: GenericOptions, cwd
       'dfs.datanode.data.dir': join(layout.dir, `dn${index}`),
       'dfs.datanode.address': `${clusterHost}:0`,
       'dfs.datanode.hostname': clusterHost,
+      // The secret `namenode -format` wrote; on a real cluster it is copied to each datanode host.
+      'tsdfs.cluster.secret.file': layout.clusterSecretFile,
       'fs.defaultFS': `tsdfs://${namenodeAddress}`,
     }),
   ];
