@@ -12,6 +12,7 @@ import { withBlockTokens } from './blocks/block-tokens.js';
 import { attachDatanodeLink } from './datanodes/datanode-link.js';
 import { createNamenodeApp } from './http/namenode-app.js';
 import { createNamenodeMetrics } from './http/namenode-metrics.js';
+import { namenodeAuthOf } from './http/request-auth.js';
 import { recoverExpiredLeases } from './namespace/lease-recovery.js';
 import { leaseLimitsOf } from './namespace/namespace-context.js';
 import { type NamenodeServices, createNamenodeServices } from './namenode-services.js';
@@ -56,7 +57,7 @@ async function serve(config: Config, store: NamenodeStore, clusterSecret: Buffer
   await refreshNodes(services);
   const startedAt = Date.now();
   const metrics = createNamenodeMetrics(new Registry(), services);
-  const app = createNamenodeApp({ handlers: withBlockTokens(createRpcHandlers(services), services.blockTokens), metrics, status: () => statusOf(services, startedAt), log });
+  const app = createNamenodeApp({ handlers: withBlockTokens(createRpcHandlers(services), services.blockTokens), metrics, status: () => statusOf(services, startedAt), log, auth: namenodeAuthOf(config['tsdfs.auth'], () => clusterSecret) });
   const server = createServer({ keepAlive: true }, app);
   server.keepAliveTimeout = keepAliveTimeoutMs;
   const link = attachDatanodeLink(server, services, log);

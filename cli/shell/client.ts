@@ -1,6 +1,6 @@
 // The part of the client library the shell uses, as an interface: commands depend on this
 // shape, tests hand in fakes, and the real DfsClient is loaded only when a command needs it.
-import { userInfo } from 'node:os';
+import { defaultUserName } from '../../client-lib/identity.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../../protocol/client-namenode.js';
@@ -39,9 +39,9 @@ export interface ShellClient {
   close(): Promise<void> | void;
 }
 
-/** The caller's name as the DESIGN says: TSDFS_USER_NAME, HADOOP_USER_NAME, the OS user. */
+/** The caller's name as the DESIGN says: TSDFS_TOKEN's user, TSDFS_USER_NAME, HADOOP_USER_NAME, the OS user. */
 export function callerName(env: NodeJS.ProcessEnv): string {
-  return env.TSDFS_USER_NAME || env.HADOOP_USER_NAME || userInfo().username;
+  return defaultUserName(env);
 }
 
 /** Builds the real client; imported lazily so `tsdfs help` and the servers never load it. */

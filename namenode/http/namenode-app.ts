@@ -1,31 +1,36 @@
 // The namenode's HTTP surface as an express app that does not listen: `POST /rpc/<method>`
 // (JSON in, JSON or RemoteException out), `/metrics`, `/status`. One error middleware
-// turns every failure, the JSON parser's included, into RemoteException JSON.
+// turns every failure, the JSON parser's included, into RemoteException JSON. In token
+// auth mode `/rpc` and `/status` need a user token; `/metrics` stays open for scrapers
+// (counts and timings only, no names).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { isRpcMethod, rpcMethods, userHeader } from '../../protocol/client-namenode.js';
-import { UserName } from '../../protocol/common.js';
+import { isRpcMethod, rpcMethods } from '../../protocol/client-namenode.js';
 import { DfsError, parseOrThrow } from '../../protocol/errors.js';
 import { maxRpcBodyBytes } from '../../protocol/limits.js';
 import type { Caller } from '../namespace/namespace-context.js';
 import type { RpcHandlers } from '../rpc/rpc-handlers.js';
 import type { NamenodeMetrics } from './namenode-metrics.js';
+import { type NamenodeAuth, requireAuthentication } from './request-auth.js';
+
+export { anonymousUser } from './request-auth.js';
 
 export interface NamenodeAppDeps {
   handlers: RpcHandlers;
   metrics: NamenodeMetrics;
   status: () => Record<string, unknown>;
   log: Logger;
+  /** `tsdfs.auth`; default simple (the X-Tsdfs-User header). */
+  auth?: NamenodeAuth;
 }
-
-/** Callers that name no user, as HDFS's simple auth without `user.name`. */
-export const anonymousUser = 'anonymous';
 
 export function createNamenodeApp(deps: NamenodeAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  const authenticate = requireAuthentication(deps.auth ?? { mode: 'simple' });
   app.post(
     '/rpc/:method',
+    authenticate,
     requireKnownMethod,
     // Any content type: the RPC speaks only JSON, and curl users forget the header.
     express.json({ limit: maxRpcBodyBytes, type: () => true }),
@@ -34,7 +39,7 @@ export function createNamenodeApp(deps: NamenodeAppDeps): express.Express {
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.get('/status', (_request, response) => {
+  app.get('/status', authenticate, (_request, response) => {
     response.json(deps.status());
   });
   app.use((request: Request) => {
@@ -57,7 +62,7 @@ async function handleRpc(deps: NamenodeAppDeps, request: Request, response: Resp
   try {
     const parsed = parseOrThrow(rpcMethods[method].request as never, request.body ?? {}, `${method} request`);
     const handler = deps.handlers[method] as (request: unknown, caller: Caller) => unknown;
-    const result = await handler(parsed, callerOf(request));
+    const result = await handler(parsed, callerOf(request, response));
     deps.metrics.rpcCalls.inc({ method, outcome: 'ok' });
     response.json(result);
   } catch (error) {
@@ -68,13 +73,10 @@ async function handleRpc(deps: NamenodeAppDeps, request: Request, response: Resp
   }
 }
 
-function callerOf(request: Request): Caller {
-  const header = request.get(userHeader);
+/** The user `requireAuthentication` established, and the address for placement. */
+function callerOf(request: Request, response: Response): Caller {
   const host = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  if (header === undefined || header === '') return { user: anonymousUser, host };
-  const user = UserName.safeParse(header);
-  if (!user.success) throw new DfsError('InvalidRequest', `invalid ${userHeader} header: ${user.error.issues[0]?.message ?? 'bad user name'}`);
-  return { user: user.data, host };
+  return { user: String(response.locals.user), host };
 }
 
 /** body-parser's errors carry `type`; they become the matching RemoteException. */

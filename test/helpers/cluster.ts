@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DfsClient } from '../../client-lib/index.js';
+import { defaultUserName } from '../../client-lib/identity.js';
+import { readClusterSecret } from '../../protocol/auth.js';
+import { issueUserToken } from '../../protocol/user-token.js';
 
 export const cliPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/main.js');
 
@@ -226,10 +229,17 @@ export class Cluster {
     }
   }
 
+  /** In `tsdfs.auth=token` clusters the client gets a token for its user (default: the OS user, the superuser). */
   client(user?: string): DfsClient {
-    const client = new DfsClient({ namenode: this.fsUri, ...(user ? { user } : {}) });
+    const token = this.config['tsdfs.auth'] === 'token' ? this.issueToken(user ?? defaultUserName({})) : undefined;
+    const client = new DfsClient({ namenode: this.fsUri, ...(user ? { user } : {}), ...(token ? { token } : {}) });
     this.clients.push(client);
     return client;
+  }
+
+  /** What `tsdfs dfsadmin -issueToken USER` prints on the namenode's host. */
+  issueToken(user: string, days?: number): string {
+    return issueUserToken(readClusterSecret(join(this.nameDir, 'cluster.secret')), user, Date.now(), days);
   }
 
   /** `tsdfs <args> -fs <this cluster>` */

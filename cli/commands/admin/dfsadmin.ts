@@ -1,5 +1,7 @@
-// `dfsadmin -report | -safemode ... | -refreshNodes | -printTopology`: cluster
-// administration, with HDFS's text layouts and `--json` for scripts.
+// `dfsadmin -report | -safemode ... | -refreshNodes | -printTopology | -issueToken USER`:
+// cluster administration, with HDFS's text layouts and `--json` for scripts.
+import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../../../protocol/auth.js';
+import { defaultUserTokenDays, issueUserToken, maxUserTokenDays } from '../../../protocol/user-token.js';
 import { type ParsedArguments, UsageError, parseCommandArguments } from '../../args.js';
 import type { Command, CommandIo } from '../../command.js';
 import { type ReportSection, formatReport } from '../../format/report.js';
@@ -11,12 +13,12 @@ import { pauseUnlessStopped } from '../../shell/polling.js';
 /** How often `-safemode wait` asks again. */
 const safeModePollMs = 1000;
 const sectionFlags: Record<string, ReportSection> = { '-live': 'live', '-dead': 'dead', '-decommissioning': 'decommissioning' };
-const actions = ['-report', '-safemode', '-refreshNodes', '-printTopology'] as const;
+const actions = ['-report', '-safemode', '-refreshNodes', '-printTopology', '-issueToken'] as const;
 
 export const dfsadminCommand: Command = {
   name: 'dfsadmin',
   kind: 'admin',
-  usage: '-report [-live] [-dead] [-decommissioning] [--json] | -safemode get|enter|leave|wait | -refreshNodes | -printTopology',
+  usage: '-report [-live] [-dead] [-decommissioning] [--json] | -safemode get|enter|leave|wait | -refreshNodes | -printTopology | -issueToken USER [-expiry DAYS]',
   help: `Cluster report, safe mode and node administration.
   -report [-live|-dead|-decommissioning] [--json]
                    capacity, usage and every datanode, in HDFS's layout or as JSON
@@ -25,11 +27,15 @@ export const dfsadminCommand: Command = {
   -refreshNodes [--json]
                    re-read dfs.hosts.exclude: listed datanodes decommission, others return to Normal
   -printTopology [--json]
-                   racks and their datanodes`,
+                   racks and their datanodes
+  -issueToken USER [-expiry DAYS]
+                   print a user token for tsdfs.auth=token (default ${defaultUserTokenDays} days), signed
+                   with the cluster secret: run where tsdfs.cluster.secret.file (or
+                   <dfs.namenode.name.dir>/cluster.secret) is readable; users set TSDFS_TOKEN`,
   async run(args, io) {
     const parsed = parseCommandArguments(args, {
       flags: ['-report', '-refreshNodes', '-printTopology', '--json', ...Object.keys(sectionFlags)],
-      valued: ['-safemode'],
+      valued: ['-safemode', '-issueToken', '-expiry'],
     });
     const chosen = actions.filter((action) => parsed.flags.has(action) || parsed.values.has(action));
     if (chosen.length !== 1) throw new UsageError(chosen.length === 0 ? 'no command given' : `choose one of ${chosen.join(', ')}`);
@@ -39,6 +45,7 @@ export const dfsadminCommand: Command = {
       case '-safemode': return safeMode(io, parsed.values.get('-safemode') as string);
       case '-refreshNodes': return refreshNodes(io, parsed.flags.has('--json'));
       case '-printTopology': return printTopology(io, parsed.flags.has('--json'));
+      case '-issueToken': return issueToken(io, parsed.values.get('-issueToken') as string, parsed.values.get('-expiry'));
       default: throw new UsageError(`unknown action ${String(chosen[0])}`);
     }
   },
@@ -83,4 +90,22 @@ async function printTopology(io: CommandIo, json: boolean): Promise<void> {
   const topology = await client.rpc('printTopology', {});
   if (json) return writeJson(io.stdout, topology);
   writeLines(io.stdout, formatTopology(topology));
+}
+
+/** Local only: signs with the cluster secret, so it needs no namenode and no token itself. */
+function issueToken(io: CommandIo, user: string, expiry: string | undefined): void {
+  if (!/^[^\s:/\0]{1,256}$/.test(user)) throw new UsageError(`-issueToken expects a user name, got ${JSON.stringify(user)}`);
+  const days = expiry === undefined ? defaultUserTokenDays : Number(expiry);
+  if (!Number.isFinite(days) || days <= 0 || days > maxUserTokenDays) {
+    throw new UsageError(`-expiry expects a number of days in (0, ${maxUserTokenDays}], got ${JSON.stringify(expiry)}`);
+  }
+  const file = clusterSecretFilePath(io.config['tsdfs.cluster.secret.file'], io.config['dfs.namenode.name.dir']);
+  let secret: Buffer;
+  try {
+    secret = readClusterSecret(file);
+  } catch (error) {
+    if (error instanceof ClusterSecretError) throw new ShellError(error.message);
+    throw error;
+  }
+  io.stdout.write(`${issueUserToken(secret, user, Date.now(), days)}\n`);
 }
