@@ -8,12 +8,14 @@ import {
   DatanodeUuid,
   ExtendedBlock,
   FileStatus,
+  GenerationStamp,
   LocatedBlock,
   Permission,
   Replication,
   SafeInt,
   UserName,
 } from './common.js';
+import { maxPathComponentBytes } from './limits.js';
 
 /** Header naming the caller in `simple` auth mode (HDFS's `user.name`). */
 export const userHeader = 'x-tsdfs-user';
@@ -21,6 +23,14 @@ export const userHeader = 'x-tsdfs-user';
 export const ClientName = z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:@-]+$/);
 const PathString = z.string().max(16 * 1024);
 const Empty = z.object({});
+/** Requests are strict: an unknown key (a typo such as `recursiv`) is refused, never ignored. */
+const NoFields = z.strictObject({});
+/** One name in a directory (a listing's `startAfter`): no `/`, no NUL, at most 255 UTF-8 bytes. */
+const PathComponent = z
+  .string()
+  .min(1)
+  .refine((name) => !name.includes('/') && !name.includes('\0'), 'a path component may not contain "/" or NUL')
+  .refine((name) => Buffer.byteLength(name, 'utf8') <= maxPathComponentBytes, `a path component is at most ${maxPathComponentBytes} bytes`);
 
 export const ContentSummary = z.object({
   length: SafeInt,
@@ -148,20 +158,20 @@ export type Topology = z.infer<typeof Topology>;
 
 export const rpcMethods = {
   mkdirs: {
-    request: z.object({ path: PathString, permission: Permission.optional(), createParent: z.boolean().default(true) }),
+    request: z.strictObject({ path: PathString, permission: Permission.optional(), createParent: z.boolean().default(true) }),
     response: z.object({ created: z.boolean() }),
   },
   getFileInfo: {
-    request: z.object({ path: PathString }),
+    request: z.strictObject({ path: PathString }),
     response: z.object({ status: FileStatus.nullable() }),
   },
   listing: {
-    request: z.object({ path: PathString, startAfter: z.string().max(1024).optional() }),
+    request: z.strictObject({ path: PathString, startAfter: PathComponent.optional() }),
     /** `remaining` > 0 means another page follows after the last entry's name. */
     response: z.object({ entries: z.array(FileStatus), remaining: SafeInt }),
   },
   create: {
-    request: z.object({
+    request: z.strictObject({
       path: PathString,
       clientName: ClientName,
       overwrite: z.boolean().default(false),
@@ -173,7 +183,7 @@ export const rpcMethods = {
     response: z.object({ status: FileStatus }),
   },
   addBlock: {
-    request: z.object({
+    request: z.strictObject({
       path: PathString,
       clientName: ClientName,
       fileId: SafeInt,
@@ -185,11 +195,11 @@ export const rpcMethods = {
     response: z.object({ block: LocatedBlock }),
   },
   abandonBlock: {
-    request: z.object({ path: PathString, clientName: ClientName, fileId: SafeInt, block: ExtendedBlock }),
+    request: z.strictObject({ path: PathString, clientName: ClientName, fileId: SafeInt, block: ExtendedBlock }),
     response: Empty,
   },
   complete: {
-    request: z.object({
+    request: z.strictObject({
       path: PathString,
       clientName: ClientName,
       fileId: SafeInt,
@@ -199,7 +209,7 @@ export const rpcMethods = {
     response: z.object({ complete: z.boolean() }),
   },
   getBlockLocations: {
-    request: z.object({ path: PathString, offset: SafeInt.default(0), length: SafeInt.default(Number.MAX_SAFE_INTEGER) }),
+    request: z.strictObject({ path: PathString, offset: SafeInt.default(0), length: SafeInt.default(Number.MAX_SAFE_INTEGER) }),
     response: z.object({
       fileLength: SafeInt,
       underConstruction: z.boolean(),
@@ -207,86 +217,86 @@ export const rpcMethods = {
     }),
   },
   delete: {
-    request: z.object({ path: PathString, recursive: z.boolean().default(false) }),
+    request: z.strictObject({ path: PathString, recursive: z.boolean().default(false) }),
     response: z.object({ deleted: z.boolean() }),
   },
   rename: {
-    request: z.object({ src: PathString, dst: PathString }),
+    request: z.strictObject({ src: PathString, dst: PathString }),
     response: z.object({ renamed: z.boolean(), dst: z.string() }),
   },
   setReplication: {
-    request: z.object({ path: PathString, replication: Replication }),
+    request: z.strictObject({ path: PathString, replication: Replication }),
     response: z.object({ changed: z.boolean() }),
   },
   setPermission: {
-    request: z.object({ path: PathString, permission: Permission }),
+    request: z.strictObject({ path: PathString, permission: Permission }),
     response: Empty,
   },
   setOwner: {
-    request: z.object({ path: PathString, owner: UserName.optional(), group: UserName.optional() }),
+    request: z.strictObject({ path: PathString, owner: UserName.optional(), group: UserName.optional() }),
     response: Empty,
   },
   renewLease: {
-    request: z.object({ clientName: ClientName }),
+    request: z.strictObject({ clientName: ClientName }),
     response: Empty,
   },
   recoverLease: {
-    request: z.object({ path: PathString, clientName: ClientName }),
+    request: z.strictObject({ path: PathString, clientName: ClientName }),
     response: z.object({ recovered: z.boolean() }),
   },
   reportBadBlocks: {
-    request: z.object({
+    request: z.strictObject({
       blocks: z.array(z.object({ block: ExtendedBlock, datanodeUuid: DatanodeUuid })).max(1000),
     }),
     response: Empty,
   },
   /** Pipeline recovery, step 1: a new generation stamp for a block under construction. */
   updateBlockForPipeline: {
-    request: z.object({ clientName: ClientName, block: ExtendedBlock }),
+    request: z.strictObject({ clientName: ClientName, block: ExtendedBlock }),
     response: z.object({ block: LocatedBlock }),
   },
   /** Pipeline recovery, step 2: the surviving datanodes now hold the block at `newGenStamp`. */
   updatePipeline: {
-    request: z.object({
+    request: z.strictObject({
       clientName: ClientName,
       oldBlock: ExtendedBlock,
-      newGenStamp: z.number().int().positive(),
+      newGenStamp: GenerationStamp,
       newNodes: z.array(DatanodeUuid).min(1).max(1000),
     }),
     response: Empty,
   },
   getContentSummary: {
-    request: z.object({ path: PathString }),
+    request: z.strictObject({ path: PathString }),
     response: ContentSummary,
   },
   getStats: {
-    request: Empty,
+    request: NoFields,
     response: FsStats,
   },
   datanodeReport: {
-    request: z.object({ type: z.enum(['all', 'live', 'dead', 'decommissioning']).default('all') }),
+    request: z.strictObject({ type: z.enum(['all', 'live', 'dead', 'decommissioning']).default('all') }),
     response: DatanodeReport,
   },
   setSafeMode: {
-    request: z.object({ action: z.enum(['get', 'enter', 'leave']) }),
+    request: z.strictObject({ action: z.enum(['get', 'enter', 'leave']) }),
     response: z.object({ safeMode: z.boolean() }),
   },
   fsck: {
-    request: z.object({ path: PathString, files: z.boolean().default(true) }),
+    request: z.strictObject({ path: PathString, files: z.boolean().default(true) }),
     response: FsckReport,
   },
   /** Re-reads `dfs.hosts.exclude`: listed datanodes decommission, others return to Normal. */
   refreshNodes: {
-    request: Empty,
+    request: NoFields,
     response: RefreshNodesResponse,
   },
   /** Racks (sorted) and their datanodes (sorted by name), as `dfsadmin -printTopology` lists them. */
   printTopology: {
-    request: Empty,
+    request: NoFields,
     response: Topology,
   },
   getServerDefaults: {
-    request: Empty,
+    request: NoFields,
     response: z.object({
       blockSize: SafeInt,
       bytesPerChecksum: SafeInt,

@@ -21,22 +21,28 @@ export const startOffsetHeader = 'x-tsdfs-start-offset';
 export const blockLengthHeader = 'x-tsdfs-block-length';
 export const datanodeUuidHeader = 'x-tsdfs-datanode-uuid';
 
+/** A query number in plain decimal digits: `0x10`, `1e3`, ` 7` or `` are refused, not coerced. */
+const decimalQueryInt = z
+  .string()
+  .regex(/^[0-9]{1,16}$/, 'expected a decimal integer')
+  .transform(Number);
+
 export const WriteBlockQuery = z.object({
-  genStamp: z.coerce.number().pipe(GenerationStamp),
-  bytesPerChecksum: z.coerce.number().int().min(16).max(1024 * 1024),
+  genStamp: decimalQueryInt.pipe(GenerationStamp),
+  bytesPerChecksum: decimalQueryInt.pipe(z.number().int().min(16).max(1024 * 1024)),
   /** `write`: a client's pipeline; `transfer`: a datanode copying a finalized replica. */
   stage: z.enum(['write', 'recover', 'transfer']).default('write'),
   /** For `recover`: the generation stamp the replica had before; data kept up to `offset`. */
-  oldGenStamp: z.coerce.number().pipe(GenerationStamp).optional(),
-  offset: z.coerce.number().pipe(SafeInt).default(0),
+  oldGenStamp: decimalQueryInt.pipe(GenerationStamp).optional(),
+  offset: decimalQueryInt.pipe(SafeInt).default(0),
   clientName: z.string().max(200).default(''),
 });
 export type WriteBlockQuery = z.infer<typeof WriteBlockQuery>;
 
 export const ReadBlockQuery = z.object({
-  genStamp: z.coerce.number().pipe(GenerationStamp),
-  offset: z.coerce.number().pipe(SafeInt).default(0),
-  length: z.coerce.number().pipe(SafeInt).default(Number.MAX_SAFE_INTEGER),
+  genStamp: decimalQueryInt.pipe(GenerationStamp),
+  offset: decimalQueryInt.pipe(SafeInt).default(0),
+  length: decimalQueryInt.pipe(SafeInt).default(Number.MAX_SAFE_INTEGER),
 });
 export type ReadBlockQuery = z.infer<typeof ReadBlockQuery>;
 

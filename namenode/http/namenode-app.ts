@@ -79,9 +79,18 @@ function callerOf(request: Request, response: Response): Caller {
   return { user: String(response.locals.user), host };
 }
 
-/** body-parser's errors carry `type`; they become the matching RemoteException. */
+/**
+ * body-parser's errors carry `type`; they become the matching RemoteException. Other 4xx
+ * http-errors (a garbage gzip body, a bad `%` escape in the URL) carry only `status`:
+ * they are the caller's fault too, never an internal error.
+ */
 function parserError(error: unknown): DfsError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  if (!('type' in error)) {
+    const status = (error as { status?: unknown }).status;
+    if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+    return new DfsError('InvalidRequest', `bad request: ${error instanceof Error ? error.message : `HTTP ${status}`}`);
+  }
   const type = String((error as { type: unknown }).type);
   if (type === 'entity.too.large') return new DfsError('LimitExceeded', `request body is larger than ${maxRpcBodyBytes} bytes`);
   if (type === 'entity.parse.failed') return new DfsError('InvalidRequest', 'request body is not valid JSON');
