@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseConfig } from '../../config/index.js';
@@ -53,9 +54,16 @@ class FakeNamenode {
     const server = new WebSocketServer({ server: httpServer, path: '/datanode' });
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const fake = new FakeNamenode(server, (httpServer.address() as AddressInfo).port);
+    // Every socket, upgraded or still in its handshake, so none outlives the test.
+    const sockets = new Set<Socket>();
+    httpServer.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     cleanups.push(async () => {
       for (const client of server.clients) client.terminate();
       server.close();
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => httpServer.close(resolve));
     });
     return fake;
