@@ -6,10 +6,10 @@ import { findChecksumMismatch } from '../../protocol/checksum.js';
 import { PacketDecoder, bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
 import { DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
 import { trimToRange } from './read-plan.js';
+import { readSmallBody } from '../small-reply.js';
 
 /** A datanode that sends nothing for this long is given up for the next replica. */
 export const readIdleTimeoutMs = 60_000;
-const maxErrorReplyBytes = 64 * 1024;
 
 /** The replica's data did not match its checksums: report it, try another replica. */
 export class ReplicaChecksumError extends Error {
@@ -77,14 +77,7 @@ function openRead(read: ReplicaRead): Promise<{ request: http.ClientRequest; res
 }
 
 async function readRefusal(response: http.IncomingMessage): Promise<DfsError> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > maxErrorReplyBytes) break;
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readSmallBody(response);
   let body: unknown = text;
   try {
     body = JSON.parse(text);

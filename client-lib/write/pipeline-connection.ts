@@ -13,11 +13,11 @@ import {
 } from '../../protocol/data-transfer.js';
 import type { DatanodeLocation } from '../../protocol/common.js';
 import { dfsErrorFromResponse } from '../../protocol/errors.js';
+import { readSmallBody } from '../small-reply.js';
 
 /** How long the first datanode may take to connect the whole pipeline and answer 200. */
 export const pipelineSetupTimeoutMs = 30_000;
 /** Error replies are small JSON; anything beyond this is not read. */
-const maxErrorReplyBytes = 64 * 1024;
 
 export interface PipelineFailure {
   /** Index in the pipeline of the node at fault. */
@@ -188,17 +188,6 @@ export class PipelineConnection {
     const badName = this.parameters.nodes[badIndex]?.name ?? '?';
     this.fail({ badIndex, reason: `${badName}: pipeline set-up refused (${response.statusCode}): ${error.message}` });
   }
-}
-
-async function readSmallBody(response: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > maxErrorReplyBytes) break;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJsonOrText(text: string): unknown {
