@@ -1,7 +1,6 @@
 // The datanode's replica store (HDFS's FsDataset): volumes, the in-memory replica map
 // built by scanning them at start-up, and every change to a replica's files: create,
 // append (through a ReplicaWriter), recover, finalize, delete, read.
-import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, truncate, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { DfsError } from '../../protocol/errors.js';
@@ -11,7 +10,7 @@ import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } f
 import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
 import { ReplicaReader } from './replica-reader.js';
 import { ReplicaWriter, type ReplicaWriterHost } from './replica-writer.js';
-import { isVolumeError, syncDirectory, Volume } from './volume.js';
+import { asDiskError, describeError, isVolumeError, prepareVolume, safeUsage, settleIdentity, syncDirectory, Volume } from './volume.js';
 import { clearRbw, scanFinalized } from './volume-scan.js';
 
 /** Between periodic volume checks, one of them also writes a probe file (catches read-only remounts). */
@@ -453,50 +452,10 @@ export class BlockStore implements ReplicaWriterHost {
   }
 }
 
-async function prepareVolume(volume: Volume, log: Logger): Promise<Awaited<ReturnType<Volume['readVersion']>>> {
-  try {
-    await volume.createLayout();
-    return await volume.readVersion();
-  } catch (error) {
-    volume.failed = true;
-    log.error({ volume: volume.root, err: error }, 'volume failed at start-up');
-    return null;
-  }
-}
-
-function settleIdentity(versions: ReadonlyArray<Awaited<ReturnType<Volume['readVersion']>>>): { datanodeUuid: string; clusterId: string } {
-  const uuids = new Set(versions.flatMap((version) => (version ? [version.datanodeUuid] : [])));
-  const clusterIds = new Set(versions.flatMap((version) => (version?.clusterId ? [version.clusterId] : [])));
-  if (uuids.size > 1) throw new Error(`volumes belong to different datanodes: ${[...uuids].join(', ')}`);
-  if (clusterIds.size > 1) throw new Error(`volumes belong to different clusters: ${[...clusterIds].join(', ')}`);
-  return { datanodeUuid: [...uuids][0] ?? randomUUID(), clusterId: [...clusterIds][0] ?? '' };
-}
-
-async function safeUsage(volume: Volume): Promise<{ capacity: number; remaining: number; dfsUsed: number }> {
-  try {
-    return await volume.usage();
-  } catch {
-    return { capacity: 0, remaining: 0, dfsUsed: volume.dfsUsed };
-  }
-}
-
 async function unlinkIfPresent(path: string): Promise<void> {
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
-}
-
-function asDiskError(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new DfsError('DiskFull', 'volume is full');
-  if (isVolumeError(error)) return new DfsError('Unavailable', `volume failed: ${describeError(error)}`);
-  return error;
-}
-
-function describeError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
 
 function sum(values: number[]): number {

@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, statfs, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { DfsError } from '../../protocol/errors.js';
 import { datanodeLayoutVersion } from '../../protocol/version.js';
 import { currentDir, finalizedDir, rbwDir, versionFileName } from './layout.js';
 
@@ -143,4 +145,50 @@ function safeJson(text: string): unknown {
   } catch {
     return null;
   }
+}
+
+// ---- volume start-up, usage and error classification, for the block store ----
+
+/** Lays a volume out and reads its VERSION; a volume that cannot is failed, not fatal. */
+export async function prepareVolume(volume: Volume, log: Logger): Promise<Awaited<ReturnType<Volume['readVersion']>>> {
+  try {
+    await volume.createLayout();
+    return await volume.readVersion();
+  } catch (error) {
+    volume.failed = true;
+    log.error({ volume: volume.root, err: error }, 'volume failed at start-up');
+    return null;
+  }
+}
+
+/** The datanode's one UUID and cluster id, agreed by its volumes (new UUID on a first start). */
+export function settleIdentity(versions: ReadonlyArray<Awaited<ReturnType<Volume['readVersion']>>>): { datanodeUuid: string; clusterId: string } {
+  const uuids = new Set(versions.flatMap((version) => (version ? [version.datanodeUuid] : [])));
+  const clusterIds = new Set(versions.flatMap((version) => (version?.clusterId ? [version.clusterId] : [])));
+  if (uuids.size > 1) throw new Error(`volumes belong to different datanodes: ${[...uuids].join(', ')}`);
+  if (clusterIds.size > 1) throw new Error(`volumes belong to different clusters: ${[...clusterIds].join(', ')}`);
+  return { datanodeUuid: [...uuids][0] ?? randomUUID(), clusterId: [...clusterIds][0] ?? '' };
+}
+
+/** Capacity of a volume, or nothing free when it cannot be asked (a failing volume). */
+export async function safeUsage(volume: Volume): Promise<{ capacity: number; remaining: number; dfsUsed: number }> {
+  try {
+    return await volume.usage();
+  } catch {
+    return { capacity: 0, remaining: 0, dfsUsed: volume.dfsUsed };
+  }
+}
+
+/** A write's I/O error as the client should see it: DiskFull, or the volume failed. */
+export function asDiskError(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DfsError('DiskFull', 'volume is full');
+  if (isVolumeError(error)) return new DfsError('Unavailable', `volume failed: ${describeError(error)}`);
+  return error;
+}
+
+export function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
