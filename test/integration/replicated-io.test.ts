@@ -54,6 +54,13 @@ test('a corrupted replica is skipped by the reader, the right bytes come back, a
   const data = Buffer.alloc(3 * 1024 * 1024);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff;
   await client.writeFile('/corrupt-me', data);
+  // Readers are sent to the least busy replica first. Wait until no datanode reports a
+  // transfer in flight (the previous test's traffic), so the order this test reads below is
+  // the order the reader will get, and the reader meets the corrupt replica first.
+  await waitUntil('every datanode is idle', 20_000, async () => {
+    const report = await client.rpc('datanodeReport', {});
+    return report.live.length === 3 && report.live.every((d) => d.activeTransfers === 0);
+  });
   const located = await client.rpc('getBlockLocations', { path: '/corrupt-me' });
   const block = located.blocks[0];
   assert.ok(block);
