@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BlockId, GenerationStamp, SafeInt } from './common.js';
 import { checksumBytes, chunkCount } from './checksum.js';
+import type { BufferPool } from './buffer-pool.js';
 import { maxPacketDataBytes } from './limits.js';
 
 export const blockPathPattern = /^\/blocks\/([1-9][0-9]{0,15})$/;
@@ -90,6 +91,8 @@ export interface PacketHeader {
 export interface Packet extends PacketHeader {
   checksums: Buffer;
   data: Buffer;
+  /** Pooled storage behind `checksums` and `data` (decoded with a pool), to release when done. */
+  storage?: Buffer | null;
 }
 
 /** Header layout: magic u32 | seq u32 | offset u64 | dataLength u32 | flags u8 | 3 reserved. */
@@ -121,7 +124,11 @@ export class PacketDecoder {
   private pendingBytes = 0;
   private header: PacketHeader | null = null;
 
-  constructor(private readonly bytesPerChecksum: number) {}
+  /** With a pool, packet bodies are copied into pooled buffers the caller releases. */
+  constructor(
+    private readonly bytesPerChecksum: number,
+    private readonly pool: BufferPool | null = null,
+  ) {}
 
   get bufferedBytes(): number {
     return this.pendingBytes;
@@ -138,15 +145,33 @@ export class PacketDecoder {
       }
       const checksumLength = chunkCount(this.header.dataLength, this.bytesPerChecksum) * checksumBytes;
       if (this.pendingBytes < checksumLength + this.header.dataLength) break;
-      const body = this.take(checksumLength + this.header.dataLength);
+      const bodyBytes = checksumLength + this.header.dataLength;
+      const { body, storage } = this.pool !== null && this.pending.length > 1 ? this.takePooled(this.pool, bodyBytes) : { body: this.take(bodyBytes), storage: null };
       packets.push({
         ...this.header,
         checksums: body.subarray(0, checksumLength),
         data: body.subarray(checksumLength),
+        storage,
       });
       this.header = null;
     }
     return packets;
+  }
+
+  /** Like `take`, but copies straight from the pending chunks into a pooled buffer. */
+  private takePooled(pool: BufferPool, bytes: number): { body: Buffer; storage: Buffer | null } {
+    const { view, storage } = pool.acquire(bytes);
+    let copied = 0;
+    while (copied < bytes) {
+      const chunk = this.pending[0] as Buffer;
+      const part = Math.min(chunk.length, bytes - copied);
+      chunk.copy(view, copied, 0, part);
+      copied += part;
+      if (part === chunk.length) this.pending.shift();
+      else this.pending[0] = chunk.subarray(part);
+    }
+    this.pendingBytes -= bytes;
+    return { body: view, storage };
   }
 
   private take(bytes: number): Buffer {

@@ -15,13 +15,17 @@ import {
   type WriteBlockQuery,
 } from '../../protocol/data-transfer.js';
 import { DfsError } from '../../protocol/errors.js';
-import { maxUnackedPackets } from '../../protocol/limits.js';
+import { BufferPool } from '../../protocol/buffer-pool.js';
+import { maxUnackedPackets, packetDataBytes } from '../../protocol/limits.js';
 import type { ReplicaWriter } from '../storage/replica-writer.js';
 import type { DataServerContext } from './data-server-context.js';
 import type { PipelineConnection } from './pipeline-connection.js';
 
 /** Packets held waiting for downstream acks before this hop stops reading upstream. */
 const maxPendingPackets = 2 * maxUnackedPackets;
+
+/** Packet bodies of every write this datanode receives (room for checksums of 64-byte chunks). */
+const packetPool = new BufferPool(packetDataBytes + packetDataBytes / 16, 8);
 
 interface PendingPacket {
   seq: number;
@@ -50,7 +54,7 @@ export class BlockReceiver {
     private readonly writer: ReplicaWriter,
     private readonly downstream: PipelineConnection | null,
   ) {
-    this.decoder = new PacketDecoder(query.bytesPerChecksum);
+    this.decoder = new PacketDecoder(query.bytesPerChecksum, packetPool);
   }
 
   /** Answers 200 and runs the packet exchange; resolves when it is over, however it ended. */
@@ -94,8 +98,15 @@ export class BlockReceiver {
     const entry: PendingPacket = { seq: packet.seq, last: packet.last, written: false, downstreamStatuses: null };
     this.pending.push(entry);
     this.lastSeen = packet.last;
-    const forwarded = this.forward(packet);
+    // The pooled body goes back once both the disk write and the socket are done with it;
+    // on any failure it is simply left to the garbage collector.
+    let users = this.downstream ? 2 : 1;
+    const release = (): void => {
+      if (--users === 0) packetPool.release(packet.storage ?? null);
+    };
+    const forwarded = this.forward(packet, release);
     await this.writer.append(packet.offset, packet.data, packet.checksums);
+    release();
     this.context.metrics.bytesWritten.inc(packet.data.length);
     if (packet.last) await this.writer.finalize();
     await forwarded;
@@ -104,9 +115,9 @@ export class BlockReceiver {
     await this.waitForRoom();
   }
 
-  private async forward(packet: Packet): Promise<void> {
+  private async forward(packet: Packet, onWritten: () => void): Promise<void> {
     if (!this.downstream) return;
-    await this.downstream.send(encodePacket(packet));
+    await this.downstream.send(encodePacket(packet), onWritten);
     if (packet.last) this.downstream.end();
   }
 

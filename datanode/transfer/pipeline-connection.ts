@@ -1,6 +1,7 @@
 // The sending side of one hop of a write pipeline: a streamed `PUT /blocks/<id>` to the
 // next datanode, carrying the rest of the pipeline, whose response is a stream of acks.
 import http from 'node:http';
+import https from 'node:https';
 import {
   type Ack,
   AckDecoder,
@@ -10,6 +11,7 @@ import {
   targetsHeader,
   type WriteBlockQuery,
 } from '../../protocol/data-transfer.js';
+import { describeTlsFailure } from '../../protocol/tls-errors.js';
 import { drainOrClose } from './stream-drain.js';
 
 /** Time to connect and get the next datanode's 200 (it waits for its own downstream). */
@@ -26,6 +28,8 @@ export interface PipelineOpenRequest {
   blockId: number;
   query: WriteBlockQuery;
   authorization?: string | undefined;
+  /** An https.Agent (TLS clusters) or nothing: plain HTTP. */
+  agent?: http.Agent | undefined;
 }
 
 export type PipelineOpenResult =
@@ -40,20 +44,22 @@ export interface PipelineListener {
 
 export function openPipeline(open: PipelineOpenRequest): Promise<PipelineOpenResult> {
   const [host, port] = splitHostPort(open.target.name);
-  const request = http.request({
+  // One connection per pipeline, living as long as the block: a TLS agent keeps no idle
+  // sockets (keepAlive off) but caches sessions, so the next block's handshake is resumed.
+  const request = (open.agent instanceof https.Agent ? https : http).request({
     host,
     port,
     method: 'PUT',
     path: `/blocks/${open.blockId}?${writeQueryString(open.query)}`,
     headers: pipelineHeaders(open),
-    agent: false, // one connection per pipeline: it lives as long as the block
+    agent: open.agent ?? false,
     timeout: pipelineSetupTimeoutMs,
   });
   request.flushHeaders();
   return new Promise((resolve) => {
     request.once('timeout', () => request.destroy(new Error(`no answer from ${open.target.name}`)));
     // `on`, not `once`: a second error on a dying socket must not go unhandled.
-    request.on('error', (error) => resolve({ ok: false, badNode: open.target.uuid, message: error.message }));
+    request.on('error', (error) => resolve({ ok: false, badNode: open.target.uuid, message: describeTlsFailure(error) ?? error.message }));
     request.once('response', (response) => {
       if (response.statusCode === 200) {
         request.setTimeout(pipelineIdleTimeoutMs);
@@ -94,12 +100,20 @@ export class PipelineConnection {
     });
   }
 
-  /** Writes one encoded packet; resolves once the socket takes more (or the hop is gone). */
-  async send(buffers: readonly Buffer[]): Promise<void> {
-    if (this.closed || this.request.destroyed) return;
+  /**
+   * Writes one encoded packet; resolves once the socket takes more (or the hop is gone).
+   * `onWritten` runs once the socket no longer needs the buffers (at once if not sent).
+   */
+  async send(buffers: readonly Buffer[], onWritten?: () => void): Promise<void> {
+    if (this.closed || this.request.destroyed) {
+      onWritten?.();
+      return;
+    }
     this.request.cork();
     let ready = true;
-    for (const buffer of buffers) ready = this.request.write(buffer);
+    buffers.forEach((buffer, index) => {
+      ready = index === buffers.length - 1 && onWritten ? this.request.write(buffer, () => onWritten()) : this.request.write(buffer);
+    });
     process.nextTick(() => this.request.uncork());
     if (!ready) await drainOrClose(this.request);
   }
