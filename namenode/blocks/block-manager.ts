@@ -9,8 +9,8 @@ import { isWritersNode } from '../placement/placement-policy.js';
 import type { Liveness } from '../datanodes/liveness.js';
 import { type ReplicationSettings, ReplicationMonitor, defaultReplicationSettings } from '../replication/replication-monitor.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
-import { BlockInfo, BlockMap } from './block-map.js';
-import { judgeReportedReplica, replicaMatchesCommitted } from './replica-rules.js';
+import { BlockMap } from './block-map.js';
+import { judgeReplicaOfKnownBlock, replicaMatchesCommitted, unknownBlockVerdict } from './replica-rules.js';
 
 export type ReplicaState = Liveness | 'corrupt';
 
@@ -26,11 +26,6 @@ export interface BlockHealth {
   missing: number;
 }
 
-interface FullReportProgress {
-  reportId: number;
-  seen: Set<number>;
-}
-
 export interface BlockManagerOptions {
   replication?: Partial<ReplicationSettings>;
   /** [0, 1) for placement and source choice; injected so simulations repeat. */
@@ -41,7 +36,8 @@ export class BlockManager {
   readonly blockMap = new BlockMap();
   /** The pure repair core; every change to a block below is passed on to it. */
   readonly replication: ReplicationMonitor;
-  private readonly fullReports = new Map<number, FullReportProgress>();
+  /** Datanode index → the full report it is sending; its replicas named so far carry a mark in the block map. */
+  private readonly fullReports = new Map<number, number>();
 
   constructor(
     private readonly datanodes: DatanodeManager,
@@ -59,7 +55,7 @@ export class BlockManager {
       for (const blockId of inode.blockIds) {
         const record = store.blocks.get(blockId);
         if (record === undefined) continue;
-        this.blockMap.set(blockId, new BlockInfo(record.genStamp, record.length, record.state, inode.replication));
+        this.blockMap.setFields(blockId, record.genStamp, record.length, record.state, inode.replication);
         this.replication.blockChanged(blockId);
       }
     }
@@ -73,11 +69,12 @@ export class BlockManager {
       this.forgetBlock(blockId);
       return;
     }
-    const previous = this.blockMap.get(blockId);
-    this.blockMap.set(blockId, new BlockInfo(record.genStamp, record.length, record.state, file.replication));
-    if (previous !== undefined && previous.genStamp !== record.genStamp) {
+    const previousSlot = this.blockMap.slotOf(blockId);
+    const previousGenStamp = previousSlot < 0 ? undefined : this.blockMap.genStampAt(previousSlot);
+    const slot = this.blockMap.setFields(blockId, record.genStamp, record.length, record.state, file.replication);
+    if (previousGenStamp !== undefined && previousGenStamp !== record.genStamp) {
       // The pipeline moved to a new stamp: old replicas no longer count; survivors report the new one.
-      for (const replica of [...previous.replicaEntries()]) this.blockMap.removeReplica(blockId, replica.datanodeIndex);
+      while (this.blockMap.replicaCountAt(slot) > 0) this.blockMap.removeReplica(blockId, this.blockMap.replicaNodeAt(slot, 0));
     } else if (record.state !== 'underConstruction') {
       this.dropReplicasOfWrongLength(blockId);
     }
@@ -85,19 +82,24 @@ export class BlockManager {
   }
 
   private dropReplicasOfWrongLength(blockId: number): void {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined) return;
-    for (const replica of [...info.replicaEntries()]) {
-      if (replicaMatchesCommitted(info, replica.length)) continue;
-      this.blockMap.removeReplica(blockId, replica.datanodeIndex);
-      const node = this.datanodes.atIndex(replica.datanodeIndex);
-      if (node) this.datanodes.queueInvalidate(node, blockId, info.genStamp);
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0) return;
+    const known = this.blockMap.fieldsAt(slot);
+    const wrong: number[] = [];
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      if (!replicaMatchesCommitted(known, this.blockMap.replicaLengthAt(slot, position))) wrong.push(this.blockMap.replicaNodeAt(slot, position));
+    }
+    for (const datanodeIndex of wrong) {
+      this.blockMap.removeReplica(blockId, datanodeIndex);
+      const node = this.datanodes.atIndex(datanodeIndex);
+      if (node) this.datanodes.queueInvalidate(node, blockId, known.genStamp);
     }
   }
 
   /** A block left the namespace: every datanode holding it is told to delete it. */
   forgetBlock(blockId: number): void {
-    const genStamp = this.blockMap.get(blockId)?.genStamp;
+    const slot = this.blockMap.slotOf(blockId);
+    const genStamp = slot < 0 ? undefined : this.blockMap.genStampAt(slot);
     this.replication.blockRemoved(blockId);
     for (const datanodeIndex of this.blockMap.remove(blockId)) {
       const node = this.datanodes.atIndex(datanodeIndex);
@@ -106,16 +108,18 @@ export class BlockManager {
   }
 
   setExpectedReplication(blockId: number, replication: number): void {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined) return;
-    info.expectedReplication = replication;
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0) return;
+    this.blockMap.setExpectedReplicationAt(slot, replication);
     this.replication.blockChanged(blockId);
   }
 
   onReplicaReceived(node: DatanodeDescriptor, [blockId, genStamp, length]: ReportedReplica): void {
     // A node declared dead counts again only after it registers anew and reports in full.
     if (node.lastLiveness === 'dead') return;
-    const verdict = judgeReportedReplica(this.blockMap.get(blockId), genStamp, length);
+    const map = this.blockMap;
+    const slot = map.slotOf(blockId);
+    const verdict = slot < 0 ? unknownBlockVerdict() : judgeReplicaOfKnownBlock(map.genStampAt(slot), map.lengthAt(slot), map.stateAt(slot), genStamp, length);
     if (verdict.kind === 'accept') {
       // A replica we told the node to delete stays uncounted until its deletion is reported.
       if (this.replication.isBeingDeleted(blockId, node.index)) return;
@@ -129,32 +133,33 @@ export class BlockManager {
   }
 
   onReplicaDeleted(node: DatanodeDescriptor, blockId: number, genStamp: number): void {
-    const info = this.blockMap.get(blockId);
+    const slot = this.blockMap.slotOf(blockId);
     // A deletion of an older stamp must not drop the current replica on the same node.
-    if (info !== undefined && genStamp < info.genStamp) return;
+    if (slot >= 0 && genStamp < this.blockMap.genStampAt(slot)) return;
     this.blockMap.removeReplica(blockId, node.index);
     this.replication.replicaDeleted(blockId, node.index);
   }
 
   /**
    * One chunk of a full block report. Additions apply chunk by chunk (they are facts
-   * either way); the replicas this node no longer has are dropped when `last` arrives, so
-   * memory holds only the set of ids seen, never the whole report.
+   * either way); each replica named gets a mark in the block map, and when `last` arrives
+   * the node's replicas without a mark are dropped. No per-report memory: not even the
+   * set of ids seen.
    */
-  onBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: ReportedReplica[], last: boolean, now: number): void {
-    let progress = this.fullReports.get(node.index);
-    if (progress === undefined || progress.reportId !== reportId) {
-      progress = { reportId, seen: new Set() };
-      this.fullReports.set(node.index, progress);
+  onBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[], last: boolean, now: number): void {
+    const current = this.fullReports.get(node.index);
+    if (current !== reportId) {
+      // An unfinished earlier report's marks must not count for this one.
+      if (current !== undefined) this.blockMap.clearReported(node.index);
+      this.fullReports.set(node.index, reportId);
     }
     for (const replica of replicas) {
-      progress.seen.add(replica[0]);
       this.onReplicaReceived(node, replica);
+      this.blockMap.markReported(replica[0], node.index);
     }
     if (!last) return;
     this.fullReports.delete(node.index);
-    for (const blockId of [...this.blockMap.blocksOn(node.index)]) {
-      if (progress.seen.has(blockId)) continue;
+    for (const blockId of this.blockMap.takeUnreported(node.index)) {
       this.blockMap.removeReplica(blockId, node.index);
       this.replication.blockChanged(blockId);
     }
@@ -163,21 +168,21 @@ export class BlockManager {
 
   /** A replica found bad (by a reader or the datanode's scanner); kept out of locations. */
   markCorrupt(node: DatanodeDescriptor, blockId: number, genStamp: number): void {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined || genStamp !== info.genStamp || !info.hasReplicaOn(node.index)) return;
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0 || genStamp !== this.blockMap.genStampAt(slot) || !this.blockMap.hasReplicaOn(slot, node.index)) return;
     this.blockMap.markCorrupt(blockId, node.index);
     this.replication.blockChanged(blockId);
   }
 
   replicasOf(blockId: number, now: number): ReplicaView[] {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined) return [];
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0) return [];
     const views: ReplicaView[] = [];
-    for (const replica of info.replicaEntries()) {
-      const datanode = this.datanodes.atIndex(replica.datanodeIndex);
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const datanode = this.datanodes.atIndex(this.blockMap.replicaNodeAt(slot, position));
       if (datanode === undefined) continue;
       const state = this.blockMap.isCorrupt(blockId, datanode.index) ? 'corrupt' : this.datanodes.liveness(datanode, now);
-      views.push({ datanode, length: replica.length, state });
+      views.push({ datanode, length: this.blockMap.replicaLengthAt(slot, position), state });
     }
     return views;
   }

@@ -1,21 +1,35 @@
 // The block map: for every block of the namespace, its generation stamp, length, state and
 // expected replication (mirrored from LMDB) and where its replicas are (from block reports).
-// The only per-block state in the heap, kept compact: datanodes appear as small indexes and
-// replicas as flat [datanodeIndex, lengthBytes] pairs.
+// The only per-block state in the heap, packed into typed arrays (block-table.ts): hot paths
+// read fields by slot (`slotOf`, `genStampAt`, `replicaNodeAt`, …) and allocate nothing;
+// `get` builds a snapshot object for tests and cold paths.
+//
+// There is no per-datanode index: the blocks of one datanode are found by a scan of the
+// inline replica arrays (a few ms per million blocks), which only a datanode's death, an
+// admin-state change, decommissioning checks and the end of a full report need.
 import type { BlockState } from '../storage/records.js';
+import { BlockTable } from './block-table.js';
 
+/** The fields the namespace gives a block (what `set` takes). */
 export class BlockInfo {
-  /** Flat pairs: [datanodeIndex, reportedLengthBytes, datanodeIndex, reportedLengthBytes, …]. */
-  replicas: number[] = [];
-  /** What the block counts as in the health counters (bits owned by the replication monitor). */
-  health = 0;
-
   constructor(
-    public genStamp: number,
-    public length: number,
-    public state: BlockState,
-    public expectedReplication: number,
+    readonly genStamp: number,
+    readonly length: number,
+    readonly state: BlockState,
+    readonly expectedReplication: number,
   ) {}
+}
+
+/** A copy of one block's record and replicas at the time of `get`. */
+export class BlockSnapshot extends BlockInfo {
+  constructor(
+    fields: BlockInfo,
+    /** Flat pairs: [datanodeIndex, reportedLengthBytes, …], in arrival order. */
+    readonly replicas: readonly number[],
+    readonly health: number,
+  ) {
+    super(fields.genStamp, fields.length, fields.state, fields.expectedReplication);
+  }
 
   get replicaCount(): number {
     return this.replicas.length / 2;
@@ -28,90 +42,134 @@ export class BlockInfo {
   }
 
   hasReplicaOn(datanodeIndex: number): boolean {
-    return this.indexOf(datanodeIndex) >= 0;
-  }
-
-  indexOf(datanodeIndex: number): number {
-    for (let i = 0; i < this.replicas.length; i += 2) if (this.replicas[i] === datanodeIndex) return i;
-    return -1;
+    for (let i = 0; i < this.replicas.length; i += 2) if (this.replicas[i] === datanodeIndex) return true;
+    return false;
   }
 }
 
-export class BlockMap {
-  private readonly blocks = new Map<number, BlockInfo>();
-  private readonly blocksByDatanode = new Map<number, Set<number>>();
+export class BlockMap extends BlockTable {
   /** Replicas reported bad: block id → datanode indexes. Small: the monitor replaces them. */
   private readonly corrupt = new Map<number, Set<number>>();
 
-  get size(): number {
-    return this.blocks.size;
+  has(blockId: number): boolean {
+    return this.slotOf(blockId) >= 0;
   }
 
-  get(blockId: number): BlockInfo | undefined {
-    return this.blocks.get(blockId);
-  }
-
-  set(blockId: number, info: BlockInfo): void {
-    const existing = this.blocks.get(blockId);
-    if (existing !== undefined) {
-      info.replicas = existing.replicas;
-      info.health = existing.health;
+  get(blockId: number): BlockSnapshot | undefined {
+    const slot = this.slotOf(blockId);
+    if (slot < 0) return undefined;
+    const replicas: number[] = [];
+    for (let position = 0; position < this.replicaCountAt(slot); position++) {
+      replicas.push(this.replicaNodeAt(slot, position), this.replicaLengthAt(slot, position));
     }
-    this.blocks.set(blockId, info);
+    return new BlockSnapshot(this.fieldsAt(slot), replicas, this.healthAt(slot));
   }
 
-  blockIds(): IterableIterator<number> {
-    return this.blocks.keys();
+  fieldsAt(slot: number): BlockInfo {
+    return new BlockInfo(this.genStampAt(slot), this.lengthAt(slot), this.stateAt(slot), this.expectedReplicationAt(slot));
   }
 
-  entries(): IterableIterator<[number, BlockInfo]> {
-    return this.blocks.entries();
+  /** Adds a block or updates its fields; replicas and health stay. Returns its slot. */
+  set(blockId: number, info: BlockInfo): number {
+    return this.setFields(blockId, info.genStamp, info.length, info.state, info.expectedReplication);
+  }
+
+  /** `set` without an object per call, for loading a million blocks. */
+  setFields(blockId: number, genStamp: number, length: number, state: BlockState, expectedReplication: number): number {
+    if (!Number.isSafeInteger(blockId) || blockId < 0) throw new Error(`bad block id ${blockId}`);
+    let slot = this.slotOf(blockId);
+    if (slot < 0) slot = this.allocate(blockId);
+    this.writeFields(slot, genStamp, length, state, expectedReplication);
+    return slot;
+  }
+
+  /** Every block id (a scan; blocks added or removed meanwhile may or may not be visited). */
+  *blockIds(): Generator<number> {
+    for (let slot = 0; slot < this.highWater; slot++) if (this.isLive(slot)) yield this.blockIdAt(slot);
+  }
+
+  *entries(): Generator<[number, BlockSnapshot]> {
+    for (const blockId of this.blockIds()) yield [blockId, this.get(blockId) as BlockSnapshot];
   }
 
   /** Forgets a block; returns the datanodes that held a replica (they must delete it). */
   remove(blockId: number): number[] {
-    const info = this.blocks.get(blockId);
-    if (info === undefined) return [];
-    const holders = [...info.replicaEntries()].map((replica) => replica.datanodeIndex);
-    for (const datanodeIndex of holders) this.blocksByDatanode.get(datanodeIndex)?.delete(blockId);
-    this.blocks.delete(blockId);
+    const slot = this.slotOf(blockId);
+    if (slot < 0) return [];
+    const holders: number[] = [];
+    for (let position = this.replicaCountAt(slot) - 1; position >= 0; position--) {
+      holders.unshift(this.replicaNodeAt(slot, position));
+      this.deleteReplicaAt(slot, position);
+    }
     this.corrupt.delete(blockId);
+    this.release(slot);
     return holders;
   }
 
   addReplica(blockId: number, datanodeIndex: number, length: number): void {
-    const info = this.blocks.get(blockId);
-    if (info === undefined) return;
-    const at = info.indexOf(datanodeIndex);
-    if (at >= 0) info.replicas[at + 1] = length;
-    else info.replicas.push(datanodeIndex, length);
-    this.blocksOnMutable(datanodeIndex).add(blockId);
+    const slot = this.slotOf(blockId);
+    if (slot >= 0) this.putReplica(slot, datanodeIndex, length);
   }
 
   removeReplica(blockId: number, datanodeIndex: number): void {
-    const info = this.blocks.get(blockId);
-    if (info !== undefined) {
-      const at = info.indexOf(datanodeIndex);
-      if (at >= 0) info.replicas.splice(at, 2);
+    const slot = this.slotOf(blockId);
+    if (slot >= 0) {
+      const position = this.replicaPositionOf(slot, datanodeIndex);
+      if (position >= 0) this.deleteReplicaAt(slot, position);
     }
-    this.blocksByDatanode.get(datanodeIndex)?.delete(blockId);
     const corruptOn = this.corrupt.get(blockId);
     corruptOn?.delete(datanodeIndex);
     if (corruptOn?.size === 0) this.corrupt.delete(blockId);
   }
 
-  blocksOn(datanodeIndex: number): ReadonlySet<number> {
-    return this.blocksByDatanode.get(datanodeIndex) ?? new Set();
+  hasReplicaOn(slot: number, datanodeIndex: number): boolean {
+    return this.replicaPositionOf(slot, datanodeIndex) >= 0;
   }
 
-  private blocksOnMutable(datanodeIndex: number): Set<number> {
-    let set = this.blocksByDatanode.get(datanodeIndex);
-    if (set === undefined) {
-      set = new Set();
-      this.blocksByDatanode.set(datanodeIndex, set);
+  /** The slots of every block with a replica on the datanode (a scan of the table). */
+  slotsOn(datanodeIndex: number): number[] {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.highWater; slot++) {
+      if (this.replicaCountAt(slot) > 0 && this.replicaPositionOf(slot, datanodeIndex) >= 0) slots.push(slot);
     }
-    return set;
+    return slots;
   }
+
+  /** The ids of every block with a replica on the datanode (a scan of the table). */
+  blocksOn(datanodeIndex: number): number[] {
+    return this.slotsOn(datanodeIndex).map((slot) => this.blockIdAt(slot));
+  }
+
+  // ---- full block reports ----
+
+  /** The datanode named this block in its current full report: its replica stays. */
+  markReported(blockId: number, datanodeIndex: number): void {
+    const slot = this.slotOf(blockId);
+    if (slot < 0) return;
+    const position = this.replicaPositionOf(slot, datanodeIndex);
+    if (position >= 0) this.setSeen(slot, position, true);
+  }
+
+  /**
+   * The end of a full report: the blocks whose replica on this datanode the report did not
+   * name (to be dropped by the caller). Clears the datanode's marks for its next report.
+   */
+  takeUnreported(datanodeIndex: number): number[] {
+    const unreported: number[] = [];
+    for (const slot of this.slotsOn(datanodeIndex)) {
+      const position = this.replicaPositionOf(slot, datanodeIndex);
+      if (this.isSeen(slot, position)) this.setSeen(slot, position, false);
+      else unreported.push(this.blockIdAt(slot));
+    }
+    return unreported;
+  }
+
+  /** A full report left unfinished (the datanode started another): forget its marks. */
+  clearReported(datanodeIndex: number): void {
+    for (const slot of this.slotsOn(datanodeIndex)) this.setSeen(slot, this.replicaPositionOf(slot, datanodeIndex), false);
+  }
+
+  // ---- corrupt replicas ----
 
   markCorrupt(blockId: number, datanodeIndex: number): void {
     let set = this.corrupt.get(blockId);
@@ -123,6 +181,7 @@ export class BlockMap {
   }
 
   isCorrupt(blockId: number, datanodeIndex: number): boolean {
+    if (this.corrupt.size === 0) return false;
     return this.corrupt.get(blockId)?.has(datanodeIndex) ?? false;
   }
 

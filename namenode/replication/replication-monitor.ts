@@ -6,7 +6,7 @@
 // It never rescans the block map per tick: every event that changes a block's replicas or
 // target re-classifies that block (O(its replicas)), keeping the needed-replication queues
 // and the health counters (under-replicated, missing, safe) true at all times.
-import type { BlockInfo, BlockMap } from '../blocks/block-map.js';
+import type { BlockMap } from '../blocks/block-map.js';
 import type { DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-manager.js';
 import type { Liveness } from '../datanodes/liveness.js';
 import { type PlacementNode, chooseTargets } from '../placement/placement-policy.js';
@@ -86,7 +86,7 @@ export interface HealthCounters {
   safeBlocks: number;
 }
 
-/** Bits of BlockInfo.health: what the block currently counts as. */
+/** Bits of a block's health byte in the block map: what the block currently counts as. */
 const healthBit = { complete: 1, safe: 2, under: 4, missing: 8 } as const;
 
 export class ReplicationMonitor {
@@ -111,17 +111,17 @@ export class ReplicationMonitor {
 
   /** Re-classifies one block after anything about it changed. */
   blockChanged(blockId: number): void {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined) return;
-    const counts = this.countReplicas(blockId, info);
-    this.setHealth(info, this.healthOf(info, counts));
-    this.requeue(blockId, info, counts);
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0) return;
+    const counts = this.countReplicasAt(blockId, slot);
+    this.setHealth(slot, this.healthOf(slot, counts));
+    this.requeue(blockId, slot, counts);
   }
 
   /** Before a block leaves the block map (file deleted, block abandoned). */
   blockRemoved(blockId: number): void {
-    const info = this.blockMap.get(blockId);
-    if (info !== undefined) this.setHealth(info, 0);
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot >= 0) this.setHealth(slot, 0);
     this.needed.remove(blockId);
     this.toTrim.delete(blockId);
     this.pending.dropBlock(blockId);
@@ -152,7 +152,7 @@ export class ReplicationMonitor {
    * leave the block map, transfers from or to it are forgotten, and its blocks are queued.
    */
   onDatanodeDead(node: DatanodeDescriptor): void {
-    const blockIds = [...this.blockMap.blocksOn(node.index)];
+    const blockIds = this.blockMap.blocksOn(node.index);
     for (const blockId of blockIds) this.blockMap.removeReplica(blockId, node.index);
     this.datanodeReset(node);
     for (const blockId of blockIds) this.blockChanged(blockId);
@@ -186,12 +186,18 @@ export class ReplicationMonitor {
 
   // ---- classification ----
 
-  countReplicas(blockId: number, info: BlockInfo): ReplicaCounts {
+  /** The replicas of a block by kind; all zero for a block not in the map. */
+  countReplicas(blockId: number): ReplicaCounts {
+    const slot = this.blockMap.slotOf(blockId);
+    return slot < 0 ? { live: 0, decommissioning: 0, corrupt: 0, racks: 0 } : this.countReplicasAt(blockId, slot);
+  }
+
+  private countReplicasAt(blockId: number, slot: number): ReplicaCounts {
     const counts: ReplicaCounts = { live: 0, decommissioning: 0, corrupt: 0, racks: 0 };
     let firstRack: string | undefined;
     let racks: Set<string> | undefined;
-    for (let i = 0; i < info.replicas.length; i += 2) {
-      const datanodeIndex = info.replicas[i] as number;
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const datanodeIndex = this.blockMap.replicaNodeAt(slot, position);
       const node = this.datanodes.atIndex(datanodeIndex);
       if (node === undefined || node.lastLiveness === 'dead') continue;
       if (this.blockMap.isCorrupt(blockId, datanodeIndex)) counts.corrupt++;
@@ -206,48 +212,50 @@ export class ReplicationMonitor {
     return counts;
   }
 
-  private healthOf(info: BlockInfo, counts: ReplicaCounts): number {
-    if (info.state === 'underConstruction') return 0;
+  private healthOf(slot: number, counts: ReplicaCounts): number {
+    const state = this.blockMap.stateAt(slot);
+    if (state === 'underConstruction') return 0;
     const usable = counts.live + counts.decommissioning;
     let health = 0;
-    if (info.state === 'complete') {
+    if (state === 'complete') {
       health |= healthBit.complete;
       if (usable >= this.settings.minReplication) health |= healthBit.safe;
     }
     if (usable === 0) health |= healthBit.missing;
-    else if (counts.live < info.expectedReplication) health |= healthBit.under;
+    else if (counts.live < this.blockMap.expectedReplicationAt(slot)) health |= healthBit.under;
     return health;
   }
 
-  private setHealth(info: BlockInfo, health: number): void {
-    const before = info.health;
+  private setHealth(slot: number, health: number): void {
+    const before = this.blockMap.healthAt(slot);
     if (before === health) return;
     const delta = (bit: number) => ((health & bit) !== 0 ? 1 : 0) - ((before & bit) !== 0 ? 1 : 0);
     this.counters.completeBlocks += delta(healthBit.complete);
     this.counters.safeBlocks += delta(healthBit.safe);
     this.counters.underReplicated += delta(healthBit.under);
     this.counters.missing += delta(healthBit.missing);
-    info.health = health;
+    this.blockMap.setHealthAt(slot, health);
   }
 
-  private isBadlyDistributed(info: BlockInfo, counts: ReplicaCounts): boolean {
-    return this.clusterRacks >= 2 && info.expectedReplication >= 2 && counts.live >= 2 && counts.racks < 2;
+  private isBadlyDistributed(slot: number, counts: ReplicaCounts): boolean {
+    return this.clusterRacks >= 2 && this.blockMap.expectedReplicationAt(slot) >= 2 && counts.live >= 2 && counts.racks < 2;
   }
 
   /** Where the block belongs now: a needed-replication level, the trim set, or neither. */
-  private requeue(blockId: number, info: BlockInfo, counts: ReplicaCounts): void {
-    if (info.state === 'underConstruction' || counts.live + counts.decommissioning === 0) {
+  private requeue(blockId: number, slot: number, counts: ReplicaCounts): void {
+    if (this.blockMap.stateAt(slot) === 'underConstruction' || counts.live + counts.decommissioning === 0) {
       // Nothing to copy from (or still being written): repair waits for a replica to appear.
       this.needed.remove(blockId);
       this.toTrim.delete(blockId);
       return;
     }
+    const expected = this.blockMap.expectedReplicationAt(slot);
     const pending = this.pending.countFor(blockId);
-    if (counts.live + pending < info.expectedReplication) this.needed.put(blockId, replicationPriorityOf(counts.live, info.expectedReplication));
-    else if (pending === 0 && this.isBadlyDistributed(info, counts)) this.needed.put(blockId, ReplicationPriority.badlyDistributed);
+    if (counts.live + pending < expected) this.needed.put(blockId, replicationPriorityOf(counts.live, expected));
+    else if (pending === 0 && this.isBadlyDistributed(slot, counts)) this.needed.put(blockId, ReplicationPriority.badlyDistributed);
     else this.needed.remove(blockId);
-    const surplus = counts.live > info.expectedReplication;
-    const corruptReady = counts.corrupt > 0 && counts.live >= info.expectedReplication;
+    const surplus = counts.live > expected;
+    const corruptReady = counts.corrupt > 0 && counts.live >= expected;
     if (surplus || corruptReady) this.toTrim.add(blockId);
     else this.toTrim.delete(blockId);
   }
@@ -320,17 +328,17 @@ export class ReplicationMonitor {
     candidates: Array<PlacementNode & { descriptor: DatanodeDescriptor }>,
     work: ReplicationWork,
   ): boolean {
-    const info = this.blockMap.get(blockId);
-    if (info === undefined) return false;
-    const counts = this.countReplicas(blockId, info);
+    const slot = this.blockMap.slotOf(blockId);
+    if (slot < 0) return false;
+    const counts = this.countReplicasAt(blockId, slot);
     const pending = this.pending.countFor(blockId);
-    const missingReplicas = info.expectedReplication - counts.live - pending;
+    const missingReplicas = this.blockMap.expectedReplicationAt(slot) - counts.live - pending;
     const forRacks = missingReplicas <= 0;
-    if (forRacks && !this.isBadlyDistributed(info, counts)) return false;
-    const source = this.chooseSource(blockId, info, now);
+    if (forRacks && !this.isBadlyDistributed(slot, counts)) return false;
+    const source = this.chooseSource(blockId, slot, now);
     if (source === undefined) return false;
-    const holders = this.holdersOf(blockId, info);
-    const liveRacks = this.liveRacksOf(blockId, info);
+    const holders = this.holdersOf(blockId, slot);
+    const liveRacks = this.liveRacksOf(blockId, slot);
     const exclude = new Set<string>();
     for (const index of holders) {
       const node = this.datanodes.atIndex(index);
@@ -341,18 +349,19 @@ export class ReplicationMonitor {
       replication: forRacks ? 1 : missingReplicas,
       excludeNodes: exclude,
       writerHost: '',
-      blockSizeBytes: info.length,
+      blockSizeBytes: this.blockMap.lengthAt(slot),
       random: this.random,
       existing: liveRacks.map((rack) => ({ rack })),
     });
     if (chosen.length === 0) {
-      this.freeCorruptHolders(blockId, info, counts, work);
+      this.freeCorruptHolders(blockId, slot, counts, work);
       return false;
     }
     const targets = chosen.map((node) => node.descriptor);
     this.pending.add(blockId, source.index, targets.map((node) => node.index), now + this.settings.pendingTimeoutMs);
     for (const node of chosen) node.activeTransfers++;
-    work.transfers.push({ source, block: { id: blockId, genStamp: info.genStamp, length: info.length }, targets, reason: forRacks ? 'rack' : 'under' });
+    const block = { id: blockId, genStamp: this.blockMap.genStampAt(slot), length: this.blockMap.lengthAt(slot) };
+    work.transfers.push({ source, block, targets, reason: forRacks ? 'rack' : 'under' });
     return true;
   }
 
@@ -360,20 +369,20 @@ export class ReplicationMonitor {
    * A corrupt replica occupies a datanode that could hold a good one. When no other target
    * is left and a good replica exists, delete the corrupt one so the next tick can use it.
    */
-  private freeCorruptHolders(blockId: number, info: BlockInfo, counts: ReplicaCounts, work: ReplicationWork): void {
+  private freeCorruptHolders(blockId: number, slot: number, counts: ReplicaCounts, work: ReplicationWork): void {
     if (counts.corrupt === 0 || counts.live + counts.decommissioning === 0) return;
-    for (const index of this.corruptHoldersOf(blockId, info)) this.deleteReplica(blockId, info, index, 'corrupt', work);
+    for (const index of this.corruptHoldersOf(blockId, slot)) this.deleteReplica(blockId, slot, index, 'corrupt', work);
   }
 
   /**
    * HDFS's source choice: a good replica whose datanode has a stream free; decommissioning
    * ones first (they take no client load), then live over stale, then the least busy.
    */
-  private chooseSource(blockId: number, info: BlockInfo, now: number): DatanodeDescriptor | undefined {
+  private chooseSource(blockId: number, slot: number, now: number): DatanodeDescriptor | undefined {
     let best: DatanodeDescriptor | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < info.replicas.length; i += 2) {
-      const index = info.replicas[i] as number;
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const index = this.blockMap.replicaNodeAt(slot, position);
       const node = this.datanodes.atIndex(index);
       if (node === undefined || node.lastLiveness === 'dead' || this.blockMap.isCorrupt(blockId, index)) continue;
       const liveness: Liveness = this.datanodes.liveness(node, now);
@@ -390,33 +399,33 @@ export class ReplicationMonitor {
   }
 
   /** Every datanode that holds, is receiving, or is deleting a replica: never a target. */
-  private holdersOf(blockId: number, info: BlockInfo): Set<number> {
+  private holdersOf(blockId: number, slot: number): Set<number> {
     const holders = new Set<number>();
-    for (let i = 0; i < info.replicas.length; i += 2) holders.add(info.replicas[i] as number);
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) holders.add(this.blockMap.replicaNodeAt(slot, position));
     for (const index of this.pending.targetsOf(blockId)) holders.add(index);
     for (const index of this.deleting.get(blockId) ?? []) holders.add(index);
     return holders;
   }
 
   /** Racks of the live replicas and of replicas on their way, for placement to spread against. */
-  private liveRacksOf(blockId: number, info: BlockInfo): string[] {
+  private liveRacksOf(blockId: number, slot: number): string[] {
     const racks: string[] = [];
     const add = (index: number) => {
       const node = this.datanodes.atIndex(index);
       if (node !== undefined && node.adminState === 'Normal' && node.lastLiveness !== 'dead') racks.push(node.rack);
     };
-    for (let i = 0; i < info.replicas.length; i += 2) {
-      const index = info.replicas[i] as number;
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const index = this.blockMap.replicaNodeAt(slot, position);
       if (!this.blockMap.isCorrupt(blockId, index)) add(index);
     }
     for (const index of this.pending.targetsOf(blockId)) add(index);
     return racks;
   }
 
-  private corruptHoldersOf(blockId: number, info: BlockInfo): number[] {
+  private corruptHoldersOf(blockId: number, slot: number): number[] {
     const holders: number[] = [];
-    for (let i = 0; i < info.replicas.length; i += 2) {
-      const index = info.replicas[i] as number;
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const index = this.blockMap.replicaNodeAt(slot, position);
       if (this.blockMap.isCorrupt(blockId, index)) holders.push(index);
     }
     return holders;
@@ -429,16 +438,17 @@ export class ReplicationMonitor {
     for (const blockId of [...this.toTrim]) {
       if (looked++ >= budget) return;
       this.toTrim.delete(blockId);
-      const info = this.blockMap.get(blockId);
-      if (info === undefined) continue;
-      const counts = this.countReplicas(blockId, info);
-      if (counts.corrupt > 0 && counts.live >= info.expectedReplication) {
-        for (const index of this.corruptHoldersOf(blockId, info)) this.deleteReplica(blockId, info, index, 'corrupt', work);
+      const slot = this.blockMap.slotOf(blockId);
+      if (slot < 0) continue;
+      const counts = this.countReplicasAt(blockId, slot);
+      const expected = this.blockMap.expectedReplicationAt(slot);
+      if (counts.corrupt > 0 && counts.live >= expected) {
+        for (const index of this.corruptHoldersOf(blockId, slot)) this.deleteReplica(blockId, slot, index, 'corrupt', work);
       }
-      for (let surplus = counts.live - info.expectedReplication; surplus > 0; surplus--) {
-        const index = this.chooseExcessReplica(blockId, info);
+      for (let surplus = counts.live - expected; surplus > 0; surplus--) {
+        const index = this.chooseExcessReplica(blockId, slot);
         if (index === undefined) break;
-        this.deleteReplica(blockId, info, index, 'excess', work);
+        this.deleteReplica(blockId, slot, index, 'excess', work);
       }
       this.blockChanged(blockId);
     }
@@ -448,11 +458,11 @@ export class ReplicationMonitor {
    * HDFS's rule: among live replicas whose removal keeps the number of racks, the one on
    * the datanode with the least free space.
    */
-  private chooseExcessReplica(blockId: number, info: BlockInfo): number | undefined {
+  private chooseExcessReplica(blockId: number, slot: number): number | undefined {
     const live: DatanodeDescriptor[] = [];
     const perRack = new Map<string, number>();
-    for (let i = 0; i < info.replicas.length; i += 2) {
-      const index = info.replicas[i] as number;
+    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
+      const index = this.blockMap.replicaNodeAt(slot, position);
       const node = this.datanodes.atIndex(index);
       if (node === undefined || node.lastLiveness === 'dead' || node.adminState !== 'Normal' || this.blockMap.isCorrupt(blockId, index)) continue;
       live.push(node);
@@ -465,14 +475,14 @@ export class ReplicationMonitor {
     return chosen?.index;
   }
 
-  private deleteReplica(blockId: number, info: BlockInfo, datanodeIndex: number, reason: InvalidateDecision['reason'], work: ReplicationWork): void {
+  private deleteReplica(blockId: number, slot: number, datanodeIndex: number, reason: InvalidateDecision['reason'], work: ReplicationWork): void {
     const node = this.datanodes.atIndex(datanodeIndex);
     if (node === undefined) return;
     this.blockMap.removeReplica(blockId, datanodeIndex);
     let nodes = this.deleting.get(blockId);
     if (nodes === undefined) this.deleting.set(blockId, (nodes = new Set()));
     nodes.add(datanodeIndex);
-    work.invalidates.push({ datanode: node, blockId, genStamp: info.genStamp, reason });
+    work.invalidates.push({ datanode: node, blockId, genStamp: this.blockMap.genStampAt(slot), reason });
   }
 
   // ---- decommissioning ----
@@ -488,11 +498,11 @@ export class ReplicationMonitor {
   }
 
   private stillNeeded(node: DatanodeDescriptor): boolean {
-    for (const blockId of this.blockMap.blocksOn(node.index)) {
-      const info = this.blockMap.get(blockId);
-      if (info === undefined || this.blockMap.isCorrupt(blockId, node.index)) continue;
-      if (info.state === 'underConstruction') return true;
-      if (this.countReplicas(blockId, info).live < info.expectedReplication) return true;
+    for (const slot of this.blockMap.slotsOn(node.index)) {
+      const blockId = this.blockMap.blockIdAt(slot);
+      if (this.blockMap.isCorrupt(blockId, node.index)) continue;
+      if (this.blockMap.stateAt(slot) === 'underConstruction') return true;
+      if (this.countReplicasAt(blockId, slot).live < this.blockMap.expectedReplicationAt(slot)) return true;
     }
     return false;
   }

@@ -130,7 +130,7 @@ function datanodeReport(services: NamenodeServices, type: 'all' | 'live' | 'dead
   const health = services.blockManager.health(now);
   const entries = services.datanodes
     .all()
-    .map((node) => services.datanodes.reportEntry(node, services.blockManager.blockMap.blocksOn(node.index).size, now));
+    .map((node) => services.datanodes.reportEntry(node, services.blockManager.blockMap.replicaCountOn(node.index), now));
   const wanted = (kind: 'live' | 'dead' | 'decommissioning') => type === 'all' || type === kind;
   return {
     safeMode: services.safeMode.isOn,

@@ -60,7 +60,7 @@ test('a chunked full report applies when the last chunk arrives, dropping what t
   for (const id of [1, 2, 3]) blocks.blockMap.set(id, new BlockInfo(1, 10, 'complete', 1));
   for (const id of [1, 2, 3]) blocks.onReplicaReceived(a, [id, 1, 10]);
   blocks.onBlockReportChunk(a, 7, [[1, 1, 10]], false, 100);
-  assert.equal(blocks.blockMap.blocksOn(a.index).size, 3, 'nothing dropped before the last chunk');
+  assert.equal(blocks.blockMap.blocksOn(a.index).length, 3, 'nothing dropped before the last chunk');
   blocks.onBlockReportChunk(a, 7, [[2, 1, 10]], true, 100);
   assert.deepEqual([...blocks.blockMap.blocksOn(a.index)].sort(), [1, 2]);
   assert.equal(blocks.locate(3, 100).locations.length, 0);

@@ -7,7 +7,7 @@
 // back at its target. `SIM_DATANODES=1000 SIM_BLOCKS=50000 SIM_HOURS=1` times a big run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BlockInfo } from '../../namenode/blocks/block-map.js';
+import { BlockInfo, type BlockSnapshot } from '../../namenode/blocks/block-map.js';
 import { BlockManager } from '../../namenode/blocks/block-manager.js';
 import { type DatanodeDescriptor, DatanodeManager } from '../../namenode/datanodes/datanode-manager.js';
 import { parseExcludeList } from '../../namenode/datanodes/exclude-list.js';
@@ -351,20 +351,20 @@ class Simulation {
     }
     const monitor = this.blockManager.replication;
     for (const transfer of decisions.transfers) {
-      const info = this.blockManager.blockMap.get(transfer.block.id) as BlockInfo;
+      const info = this.blockManager.blockMap.get(transfer.block.id) as BlockSnapshot;
       const targets = transfer.targets.map((node) => node.index);
       assert.equal(new Set(targets).size, targets.length, 'targets are distinct');
       for (const target of targets) assert.ok(!info.hasReplicaOn(target), `block ${transfer.block.id}: a target never already holds it`);
       assert.ok(info.hasReplicaOn(transfer.source.index), 'the source holds the block');
       for (const node of transfer.targets) assert.equal(node.adminState, 'Normal', 'no new replicas on decommissioning nodes');
-      const live = monitor.countReplicas(transfer.block.id, info).live;
+      const live = monitor.countReplicas(transfer.block.id).live;
       const scheduled = monitor.pending.countFor(transfer.block.id);
       const allowed = info.expectedReplication + (transfer.reason === 'rack' ? 1 : 0);
       assert.ok(live + scheduled <= allowed, `block ${transfer.block.id}: live ${live} + scheduled ${scheduled} exceed the target ${info.expectedReplication}`);
     }
     for (const invalidate of decisions.invalidates) {
-      const info = this.blockManager.blockMap.get(invalidate.blockId) as BlockInfo;
-      const live = monitor.countReplicas(invalidate.blockId, info).live;
+      const info = this.blockManager.blockMap.get(invalidate.blockId) as BlockSnapshot;
+      const live = monitor.countReplicas(invalidate.blockId).live;
       const floor = invalidate.reason === 'excess' ? info.expectedReplication : 1;
       assert.ok(live >= floor, `block ${invalidate.blockId}: a ${invalidate.reason} deletion leaves ${live} live replicas`);
     }
@@ -381,7 +381,7 @@ class Simulation {
         for (let j = i + 2; j < replicas.length; j += 2) assert.ok(replicas[i] !== replicas[j], `block ${blockId}: no datanode holds two replicas`);
       }
       if (this.goodCopies(blockId) < 1) assert.fail(`block ${blockId} was lost`);
-      const counts = monitor.countReplicas(blockId, info);
+      const counts = monitor.countReplicas(blockId);
       if (counts.live + counts.decommissioning === 0) missing++;
       else if (counts.live < info.expectedReplication) under++;
     }
@@ -396,7 +396,7 @@ class Simulation {
     if (monitor.counters.underReplicated > 0 || monitor.counters.missing > 0) return false;
     if (this.datanodes.all().some((node) => node.adminState === 'Decommission in progress')) return false;
     for (const [blockId, info] of this.blockManager.blockMap.entries()) {
-      if (monitor.countReplicas(blockId, info).live !== info.expectedReplication) return false;
+      if (monitor.countReplicas(blockId).live !== info.expectedReplication) return false;
     }
     return true;
   }

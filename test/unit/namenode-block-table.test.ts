@@ -1,0 +1,202 @@
+// The packed block map on its own: the id index (growth, backward-shift deletion under
+// collisions, ids up to 2^53), records reused after deletion, inline and overflow replicas,
+// odd replica lengths, full-report marks, per-datanode enumeration and counts, corrupt marks,
+// and a seeded random run of ~100k operations against a plain Map-based model.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BlockIdIndex, hashBlockId } from '../../namenode/blocks/block-id-index.js';
+import { BlockInfo, BlockMap } from '../../namenode/blocks/block-map.js';
+import type { BlockState } from '../../namenode/storage/records.js';
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('id index: finds, grows and deletes (backward shift) with ids up to 2^53 and forced collisions', () => {
+  const ids = new Float64Array(1 << 16).fill(-1);
+  const index = new BlockIdIndex(ids);
+  // Ids that differ only above bit 32, and the biggest safe integers, must hash apart and be found.
+  const chosen = [1, 2 ** 32 + 1, 2 ** 33 + 1, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 0];
+  for (let i = 0; i < 20_000; i++) chosen.push(7 + i * 1024, 2 ** 40 + i);
+  chosen.forEach((id, record) => {
+    ids[record] = id;
+    index.insert(id, record);
+  });
+  assert.equal(index.size, chosen.length);
+  chosen.forEach((id, record) => assert.equal(index.find(id), record, `id ${id}`));
+  assert.equal(index.find(3), -1);
+  assert.notEqual(hashBlockId(1), hashBlockId(2 ** 32 + 1));
+  // Remove every other id: the rest must stay reachable across the holes.
+  chosen.forEach((id, record) => {
+    if (record % 2 === 0) index.remove(id);
+  });
+  chosen.forEach((id, record) => assert.equal(index.find(id), record % 2 === 0 ? -1 : record, `id ${id} after removals`));
+  index.remove(3);
+  assert.equal(index.size, chosen.length / 2);
+});
+
+test('records: set keeps replicas and health, remove frees the record for reuse, the table grows', () => {
+  const map = new BlockMap();
+  for (let id = 1; id <= 5000; id++) map.set(id, new BlockInfo(id, 10, 'complete', 3));
+  assert.equal(map.size, 5000);
+  map.addReplica(42, 7, 10);
+  const slot = map.slotOf(42);
+  map.setHealthAt(slot, 5);
+  map.set(42, new BlockInfo(43, 10, 'committed', 2));
+  assert.deepEqual({ ...map.get(42) }, { genStamp: 43, length: 10, state: 'committed', expectedReplication: 2, replicas: [7, 10], health: 5 });
+  assert.deepEqual(map.remove(42), [7]);
+  assert.equal(map.get(42), undefined);
+  assert.equal(map.replicaCountOn(7), 0);
+  const reused = map.set(9999, new BlockInfo(1, 1, 'underConstruction', 1));
+  assert.equal(reused, slot, 'the freed record is reused');
+  assert.deepEqual(map.get(9999)?.replicas, [], 'a reused record starts without replicas');
+  assert.equal(map.get(9999)?.health, 0);
+  assert.equal([...map.blockIds()].length, 5000);
+});
+
+test('replicas: inline, then overflow, removal keeps arrival order, counts per datanode', () => {
+  const map = new BlockMap();
+  map.set(1, new BlockInfo(1, 100, 'complete', 3));
+  for (const node of [4, 5, 6, 7, 8]) map.addReplica(1, node, 100);
+  map.addReplica(1, 5, 100); // a repeat report changes nothing
+  assert.deepEqual(map.get(1)?.replicas, [4, 100, 5, 100, 6, 100, 7, 100, 8, 100]);
+  map.removeReplica(1, 5);
+  assert.deepEqual(map.get(1)?.replicas, [4, 100, 6, 100, 7, 100, 8, 100], 'an overflow replica moves inline');
+  map.removeReplica(1, 8);
+  map.removeReplica(1, 99);
+  assert.deepEqual(map.get(1)?.replicas, [4, 100, 6, 100, 7, 100]);
+  assert.equal(map.replicaCountOn(4), 1);
+  assert.equal(map.replicaCountOn(8), 0);
+  assert.deepEqual(map.blocksOn(7), [1]);
+});
+
+test('replica lengths: odd ones kept apart and surviving a change of the block length', () => {
+  const map = new BlockMap();
+  map.set(1, new BlockInfo(1, 0, 'underConstruction', 3));
+  map.addReplica(1, 0, 0);
+  map.addReplica(1, 1, 70);
+  map.set(1, new BlockInfo(1, 70, 'committed', 3));
+  assert.deepEqual(map.get(1)?.replicas, [0, 0, 1, 70], 'each replica keeps the length it reported');
+  map.addReplica(1, 0, 70);
+  assert.deepEqual(map.get(1)?.replicas, [0, 70, 1, 70]);
+});
+
+test('full-report marks: unmarked replicas are returned once, marks are cleared after', () => {
+  const map = new BlockMap();
+  for (let id = 1; id <= 10; id++) {
+    map.set(id, new BlockInfo(1, 1, 'complete', 1));
+    for (const node of [0, 1, 2, 3, 4]) map.addReplica(id, node, 1);
+  }
+  for (const id of [2, 4, 6]) map.markReported(id, 4); // position 4: an overflow replica
+  for (const id of [1, 3]) map.markReported(id, 0);
+  assert.deepEqual(map.takeUnreported(4).sort((a, b) => a - b), [1, 3, 5, 7, 8, 9, 10]);
+  assert.equal(map.takeUnreported(4).length, 10, 'marks were cleared');
+  map.clearReported(0);
+  assert.equal(map.takeUnreported(0).length, 10, 'an abandoned report leaves no marks');
+  map.markReported(3, 0);
+  map.removeReplica(3, 0);
+  map.addReplica(3, 0, 1);
+  assert.equal(map.takeUnreported(0).includes(3), true, 'a replica added again starts unmarked');
+});
+
+test('corrupt marks go with the replica and the block', () => {
+  const map = new BlockMap();
+  map.set(1, new BlockInfo(1, 1, 'complete', 2));
+  map.addReplica(1, 0, 1);
+  map.addReplica(1, 1, 1);
+  map.markCorrupt(1, 0);
+  assert.equal(map.isCorrupt(1, 0), true);
+  assert.equal(map.corruptBlockCount, 1);
+  map.removeReplica(1, 0);
+  assert.equal(map.isCorrupt(1, 0), false);
+  map.markCorrupt(1, 1);
+  map.remove(1);
+  assert.equal(map.corruptBlockCount, 0);
+});
+
+interface ModelBlock {
+  genStamp: number;
+  length: number;
+  state: BlockState;
+  expectedReplication: number;
+  replicas: Array<[number, number]>;
+  seen: Set<number>;
+}
+
+test('randomized: 100k operations agree with a Map-based model (seeded)', () => {
+  const random = seeded(20240611);
+  const int = (n: number) => Math.floor(random() * n);
+  const map = new BlockMap(2); // two inline replicas, so overflow is exercised often
+  const model = new Map<number, ModelBlock>();
+  const states: BlockState[] = ['underConstruction', 'committed', 'complete'];
+  // A few huge ids among small ones, so the hash sees both halves.
+  const idOf = () => (random() < 0.1 ? 2 ** 45 + int(500) : 1 + int(5000));
+  const datanodes = 12;
+  for (let step = 0; step < 100_000; step++) {
+    const id = idOf();
+    const roll = random();
+    const known = model.get(id);
+    if (roll < 0.25) {
+      const fields = { genStamp: 1 + int(3), length: int(2) === 0 ? 64 : int(100), state: states[int(3)] as BlockState, expectedReplication: 1 + int(4) };
+      map.set(id, new BlockInfo(fields.genStamp, fields.length, fields.state, fields.expectedReplication));
+      if (known === undefined) model.set(id, { ...fields, replicas: [], seen: new Set() });
+      else Object.assign(known, fields);
+    } else if (roll < 0.33) {
+      const holders = map.remove(id);
+      assert.deepEqual(holders, known?.replicas.map(([node]) => node) ?? []);
+      model.delete(id);
+    } else if (roll < 0.65) {
+      const node = int(datanodes);
+      const length = int(2) === 0 ? 64 : int(100);
+      map.addReplica(id, node, length);
+      if (known !== undefined) {
+        const existing = known.replicas.find(([holder]) => holder === node);
+        if (existing) existing[1] = length;
+        else known.replicas.push([node, length]);
+      }
+    } else if (roll < 0.9) {
+      const node = int(datanodes);
+      map.removeReplica(id, node);
+      if (known !== undefined) {
+        known.replicas = known.replicas.filter(([holder]) => holder !== node);
+        known.seen.delete(node);
+      }
+    } else if (roll < 0.99) {
+      const node = int(datanodes);
+      map.markReported(id, node);
+      if (known?.replicas.some(([holder]) => holder === node)) known.seen.add(node);
+    } else {
+      const node = int(datanodes);
+      const expected = [...model].filter(([, block]) => block.replicas.some(([holder]) => holder === node) && !block.seen.has(node)).map(([blockId]) => blockId);
+      for (const block of model.values()) block.seen.delete(node);
+      assert.deepEqual(map.takeUnreported(node).sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    }
+    if (step % 10_000 === 0 || step === 99_999) compare(map, model, datanodes);
+  }
+});
+
+function compare(map: BlockMap, model: Map<number, ModelBlock>, datanodes: number): void {
+  assert.equal(map.size, model.size);
+  for (const [id, block] of model) {
+    const snapshot = map.get(id);
+    assert.ok(snapshot, `block ${id} is in the map`);
+    assert.deepEqual(
+      { genStamp: snapshot.genStamp, length: snapshot.length, state: snapshot.state, expectedReplication: snapshot.expectedReplication, replicas: [...snapshot.replicas] },
+      { genStamp: block.genStamp, length: block.length, state: block.state, expectedReplication: block.expectedReplication, replicas: block.replicas.flat() },
+      `block ${id}`,
+    );
+  }
+  assert.deepEqual([...map.blockIds()].sort((a, b) => a - b), [...model.keys()].sort((a, b) => a - b));
+  for (let node = 0; node < datanodes; node++) {
+    const expected = [...model].filter(([, block]) => block.replicas.some(([holder]) => holder === node)).map(([id]) => id);
+    assert.deepEqual(map.blocksOn(node).sort((a, b) => a - b), expected.sort((a, b) => a - b), `blocks on datanode ${node}`);
+    assert.equal(map.replicaCountOn(node), expected.length);
+  }
+}
