@@ -2,11 +2,11 @@
 // namespace calls to the namenode, block pipelines and verified reads with datanodes.
 import { createWriteStream as createLocalWriteStream, createReadStream as createLocalReadStream } from 'node:fs';
 import { rename, stat as statLocal, unlink } from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import { basename, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Config, loadConfig, namenodeUrl } from '../config/index.js';
+import { type Config, loadConfig, readTrustedCa, schemeOf } from '../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
 import type { FileStatus } from '../protocol/common.js';
 import { packetDataBytes } from '../protocol/limits.js';
@@ -18,12 +18,16 @@ import { LeaseRenewer } from './lease-renewer.js';
 import { NamenodeRpc } from './namenode/rpc-client.js';
 import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
 import { type ReadOptions, readFileRange } from './read/file-reader.js';
+import { createAgent } from './transport.js';
 import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
 
 export interface DfsClientOptions {
   /** Default: `loadConfig()`. */
   config?: Config;
-  /** `http://host:port` or `tsdfs://host:port`; default from `fs.defaultFS`. */
+  /**
+   * `tsdfs://host:port`, `http://host:port` or `https://host:port`; default `fs.defaultFS`.
+   * `tsdfs://` means HTTPS when the config has a tsdfs.tls.* key (see config `schemeOf`).
+   */
   namenode?: string;
   /** Default: TSDFS_USER_NAME, HADOOP_USER_NAME, the OS user. */
   user?: string;
@@ -42,8 +46,8 @@ export class DfsClient {
   readonly user: string;
   readonly namenode: string;
   readonly clientName: string;
-  private readonly namenodeAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-  private readonly datanodeAgent = new http.Agent({ keepAlive: true });
+  private readonly namenodeAgent: http.Agent;
+  private readonly datanodeAgent: http.Agent;
   private readonly namenodeRpc: NamenodeRpc;
   private readonly leaseRenewer: LeaseRenewer;
   private readonly context: ClientContext;
@@ -52,7 +56,13 @@ export class DfsClient {
   constructor(options: DfsClientOptions = {}) {
     const config = options.config ?? loadConfig();
     this.user = options.user ?? defaultUserName();
-    this.namenode = options.namenode !== undefined ? parseNamenodeAddress(options.namenode) : namenodeUrl(config);
+    const address = options.namenode ?? config['fs.defaultFS'];
+    // The whole cluster speaks TLS or none of it does: datanodes in the namenode's scheme.
+    const scheme = schemeOf(address, config);
+    this.namenode = parseNamenodeAddress(address, scheme);
+    const ca = scheme === 'https' ? readTrustedCa(config) : undefined;
+    this.namenodeAgent = createAgent(scheme, { keepAlive: true, maxSockets: 16, ca });
+    this.datanodeAgent = createAgent(scheme, { keepAlive: true, ca });
     this.clientName = options.clientName ?? newClientName();
     this.namenodeRpc = new NamenodeRpc({
       baseUrl: this.namenode,
@@ -229,8 +239,8 @@ export class DfsClient {
   }
 }
 
-function parseNamenodeAddress(address: string): string {
-  const base = namenodeHttpBase(address);
-  if (base === null) throw new DfsError('InvalidRequest', `bad namenode address ${JSON.stringify(address)}: expected tsdfs://host:port or http://host:port`);
+function parseNamenodeAddress(address: string, scheme: 'http' | 'https'): string {
+  const base = namenodeHttpBase(address, scheme);
+  if (base === null) throw new DfsError('InvalidRequest', `bad namenode address ${JSON.stringify(address)}: expected tsdfs://host:port, http://host:port or https://host:port`);
   return base;
 }

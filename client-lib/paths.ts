@@ -2,7 +2,7 @@
 // their scheme and authority, relative paths land under the user's home directory.
 import { normalizePath } from '../protocol/paths.js';
 
-const uriPattern = /^(?:tsdfs|hdfs|http):\/\/[^/]*(\/.*)?$/;
+const uriPattern = /^(?:tsdfs|hdfs|https?):\/\/[^/]*(\/.*)?$/;
 
 /** HDFS's home directory convention. */
 export function homeDirectoryOf(user: string): string {
@@ -31,8 +31,8 @@ function joinRelative(base: string, relative: string): string {
   return `/${components.join('/')}`;
 }
 
-/** `tsdfs://host:port`, `hdfs://…` or `http://…` → `http://host:port`. */
-export function namenodeHttpBase(address: string): string | null {
-  const match = /^(?:tsdfs|hdfs|http):\/\/([^\s/]+:\d{1,5})\/?$/.exec(address.trim());
-  return match?.[1] ? `http://${match[1]}` : null;
+/** `tsdfs://host:port`, `hdfs://…`, `http://…` or `https://…` → `<scheme>://host:port`. */
+export function namenodeHttpBase(address: string, scheme: 'http' | 'https' = 'http'): string | null {
+  const match = /^(?:tsdfs|hdfs|https?):\/\/([^\s/]+:\d{1,5})\/?$/.exec(address.trim());
+  return match?.[1] ? `${scheme}://${match[1]}` : null;
 }

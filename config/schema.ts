@@ -29,7 +29,7 @@ const hostPort = z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port').re
 const optionalText = z.string().default('');
 
 export const configSchema = z.strictObject({
-  'fs.defaultFS': z.string().regex(/^(tsdfs|hdfs|http):\/\/[^\s/]+:\d{1,5}\/?$/, 'expected tsdfs://host:port').default('tsdfs://127.0.0.1:9870'),
+  'fs.defaultFS': z.string().regex(/^(tsdfs|hdfs|https?):\/\/[^\s/]+:\d{1,5}\/?$/, 'expected tsdfs://host:port').default('tsdfs://127.0.0.1:9870'),
   'dfs.namenode.name.dir': z.string().min(1).default('./data/name'),
   'dfs.namenode.http-address': hostPort.default('0.0.0.0:9870'),
   'dfs.datanode.data.dir': z.string().min(1).default('./data/data'),
@@ -69,6 +69,14 @@ export const configSchema = z.strictObject({
   /** Empty means `<dfs.namenode.name.dir>/cluster.secret`. */
   'tsdfs.cluster.secret.file': optionalText,
   'tsdfs.auth': z.enum(['simple', 'token']).default('simple'),
+  /**
+   * PEM certificate (chain) and private key this node serves. Both set: the namenode and every
+   * datanode speak HTTPS/WSS only (HDFS's dfs.http.policy=HTTPS_ONLY); neither: plain HTTP.
+   */
+  'tsdfs.tls.cert.file': optionalText,
+  'tsdfs.tls.key.file': optionalText,
+  /** PEM CA certificate(s) that peers' certificates are verified against; empty = Node's default CAs. */
+  'tsdfs.tls.ca.file': optionalText,
   'tsdfs.log.level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -96,6 +104,10 @@ export function checkConfigRelations(config: Config): string[] {
   if (config['tsdfs.lease.soft-limit.ms'] > config['dfs.namenode.lease-hard-limit-sec'] * 1000) {
     problems.push('tsdfs.lease.soft-limit.ms must not exceed dfs.namenode.lease-hard-limit-sec');
   }
+  if ((config['tsdfs.tls.cert.file'] === '') !== (config['tsdfs.tls.key.file'] === '')) {
+    const missing = config['tsdfs.tls.cert.file'] === '' ? 'tsdfs.tls.cert.file' : 'tsdfs.tls.key.file';
+    problems.push(`${missing} is not set: tsdfs.tls.cert.file and tsdfs.tls.key.file go together (both for HTTPS, neither for HTTP)`);
+  }
   return problems;
 }
 
@@ -104,9 +116,26 @@ export function deadNodeTimeoutMs(config: Config): number {
   return 2 * config['dfs.namenode.heartbeat.recheck-interval'] + 10 * config['dfs.heartbeat.interval'] * 1000;
 }
 
-/** The namenode's address from `fs.defaultFS` (`tsdfs://host:port`) as an HTTP base URL. */
+/** The namenode's address from `fs.defaultFS` (`tsdfs://host:port`) as an HTTP(S) base URL. */
 export function namenodeUrl(config: Config): string {
   const match = /^[a-z]+:\/\/([^/]+)\/?$/.exec(config['fs.defaultFS']);
   if (!match?.[1]) throw new Error(`bad fs.defaultFS ${config['fs.defaultFS']}`);
-  return `http://${match[1]}`;
+  return `${schemeOf(config['fs.defaultFS'], config)}://${match[1]}`;
+}
+
+/** The nodes of a cluster speak TLS, all of them, or none does. */
+export function serverTlsEnabled(config: Config): boolean {
+  return config['tsdfs.tls.cert.file'] !== '' && config['tsdfs.tls.key.file'] !== '';
+}
+
+/**
+ * How a client (the CLI, DfsClient, a datanode calling the namenode or a peer) talks to a
+ * cluster at `address`: an explicit `https://` or `http://` wins; a `tsdfs://` or `hdfs://`
+ * address means HTTPS when this config has any TLS key (a CA to verify against, or a
+ * certificate of its own, as on the cluster's hosts), plain HTTP otherwise.
+ */
+export function schemeOf(address: string, config: Config): 'http' | 'https' {
+  if (/^https:\/\//i.test(address)) return 'https';
+  if (/^http:\/\//i.test(address)) return 'http';
+  return serverTlsEnabled(config) || config['tsdfs.tls.ca.file'] !== '' ? 'https' : 'http';
 }

@@ -1,9 +1,10 @@
 // Composition root of a datanode: builds the block store, metrics, data server and the
 // namenode link from the config, listens, and prints the one "listening" line on stdout.
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
-import { type Config, namenodeUrl } from '../config/index.js';
+import { type Config, namenodeUrl, readServerTlsFiles, readTrustedCa, schemeOf } from '../config/index.js';
 import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
@@ -45,6 +46,10 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
   const tokensEnabled = config['dfs.block.access.token.enable'];
   // Read before anything opens: without the secret this datanode can neither join nor check tokens.
   const clusterSecret = options.clusterSecret ?? (connectToNamenode || tokensEnabled ? readSecret(config) : null);
+  // TLS files too: a datanode that cannot serve or verify what its cluster speaks must not start.
+  const tls = readServerTlsFiles(config);
+  const namenodeUsesTls = schemeOf(config['fs.defaultFS'], config) === 'https';
+  const trustedCa = tls !== null || namenodeUsesTls ? readTrustedCa(config) : undefined;
   const store = await BlockStore.open({
     dataDirs: config['dfs.datanode.data.dir'].split(',').map((dir) => dir.trim()).filter((dir) => dir !== ''),
     reservedBytes: config['dfs.datanode.du.reserved'],
@@ -62,21 +67,24 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     reportBadBlock: (blockId, genStamp) => link?.reportBadBlock(blockId, genStamp),
     checkBlockAccess: tokensEnabled && clusterSecret !== null ? blockTokenChecker(clusterSecret) : allowAllBlockAccess,
     status: () => ({ namenodeConnected: link?.isRegistered ?? false }),
+    // Peers serve what this datanode serves: the whole cluster speaks TLS or none of it does.
+    ...(tls !== null ? { peerAgent: new https.Agent({ keepAlive: false, ...(trustedCa ? { ca: trustedCa } : {}) }) } : {}),
   };
   const integrity = startIntegrityServices({ store, log, registry: metrics.registry, scanPeriodHours: config['dfs.datanode.scan.period.hours'], reportBadBlock: context.reportBadBlock });
-  const server = createDataServer(context);
+  const server = createDataServer(context, tls);
   const port = await listen(server, config['dfs.datanode.address']);
   const hostname = config['dfs.datanode.hostname'] || os.hostname();
   const address = `${hostname}:${port}`;
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
-    closing ??= Promise.all([integrity.stop(), closeAll(server, link)]).then(() => undefined);
+    closing ??= Promise.all([integrity.stop(), closeAll(server, link)]).then(() => context.peerAgent?.destroy());
     return closing;
   };
   if (connectToNamenode && clusterSecret !== null) {
     link = new NamenodeLink({
       url: `${namenodeUrl(config).replace(/^http/, 'ws')}${datanodeLinkPath}`,
+      ...(trustedCa ? { trustedCa } : {}),
       clusterSecret,
       store,
       log,
@@ -90,7 +98,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     });
     link.start();
   }
-  log.info({ address, uuid: store.datanodeUuid, volumes: store.volumes.map((volume) => volume.root) }, 'datanode started');
+  log.info({ address, tls: tls !== null, uuid: store.datanodeUuid, volumes: store.volumes.map((volume) => volume.root) }, 'datanode started');
   (options.announce ?? ((line) => process.stdout.write(`${line}\n`)))(`tsdfs datanode listening on ${address} uuid=${store.datanodeUuid}`);
   return { address, uuid: store.datanodeUuid, store, close };
 }

@@ -11,6 +11,7 @@ import {
 } from '../protocol/datanode-namenode.js';
 import { handshakeKey, newNonce, registeredProofValid, registerProof } from '../protocol/auth.js';
 import { blockReportChunkBlocks } from '../protocol/limits.js';
+import { describeTlsFailure } from '../protocol/tls-errors.js';
 import { softwareVersion } from '../protocol/version.js';
 import type { BlockStore, ReplicaEvent } from './storage/block-store.js';
 
@@ -27,8 +28,10 @@ const maxPendingBadBlocks = 10_000;
 const maxNamenodeMessageBytes = 16 * 1024 * 1024;
 
 export interface NamenodeLinkOptions {
-  /** `ws://host:port/datanode`. */
+  /** `ws://host:port/datanode`, or `wss://` when the cluster speaks TLS. */
   url: string;
+  /** CA certificates to verify the namenode's against (tsdfs.tls.ca.file); absent: Node's default CAs. */
+  trustedCa?: Buffer;
   /** The cluster secret: registration proves it to the namenode, and the namenode proves it back. */
   clusterSecret: Buffer;
   store: BlockStore;
@@ -117,7 +120,8 @@ export class NamenodeLink {
 
   private connect(): void {
     if (this.stopped) return;
-    const socket = new WebSocket(this.options.url, { maxPayload: maxNamenodeMessageBytes, handshakeTimeout: 10_000 });
+    const tlsOptions = this.options.trustedCa ? { ca: this.options.trustedCa } : {};
+    const socket = new WebSocket(this.options.url, { maxPayload: maxNamenodeMessageBytes, handshakeTimeout: 10_000, ...tlsOptions });
     this.socket = socket;
     this.challenge = null;
     // The namenode speaks first (a challenge); registration answers it.
@@ -129,7 +133,7 @@ export class NamenodeLink {
   /** The first failure of an outage is a warning; the retries after it are debug noise. */
   private onSocketError(error: Error): void {
     if (this.reconnectDelayMs === reconnectInitialDelayMs) {
-      this.options.log.warn({ url: this.options.url, reason: error.message }, 'cannot reach the namenode; retrying');
+      this.options.log.warn({ url: this.options.url, reason: describeTlsFailure(error) ?? error.message }, 'cannot reach the namenode; retrying');
     } else {
       this.options.log.debug({ err: error }, 'namenode link error');
     }

@@ -5,8 +5,9 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { type Config, loadRackTable } from '../config/index.js';
+import { type Config, loadRackTable, readServerTlsFiles, type ServerTlsFiles } from '../config/index.js';
 import { clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
+import { createHttpsOnlyServer } from '../protocol/https-only.js';
 import { softwareVersion } from '../protocol/version.js';
 import { withBlockTokens } from './blocks/block-tokens.js';
 import { attachDatanodeLink } from './datanodes/datanode-link.js';
@@ -42,29 +43,31 @@ export async function startNamenode(config: Config, options: StartNamenodeOption
   const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
   // Read before opening the store: without it no datanode could join.
   const clusterSecret = readClusterSecret(clusterSecretFilePath(config['tsdfs.cluster.secret.file'], config['dfs.namenode.name.dir']));
+  const tls = readServerTlsFiles(config);
   const store = NamenodeStore.open(config['dfs.namenode.name.dir']);
   try {
-    return await serve(config, store, clusterSecret, log);
+    return await serve(config, store, clusterSecret, tls, log);
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-async function serve(config: Config, store: NamenodeStore, clusterSecret: Buffer, log: Logger): Promise<RunningNamenode> {
+async function serve(config: Config, store: NamenodeStore, clusterSecret: Buffer, tls: ServerTlsFiles | null, log: Logger): Promise<RunningNamenode> {
   const services = createNamenodeServices(store, config, { clusterSecret, rackTable: loadRackTable(config['net.topology.table.file.name']) });
   // The exclude list applies from the start; admin states from LMDB say how far each node got.
   await refreshNodes(services);
   const startedAt = Date.now();
   const metrics = createNamenodeMetrics(new Registry(), services);
   const app = createNamenodeApp({ handlers: withBlockTokens(createRpcHandlers(services), services.blockTokens), metrics, status: () => statusOf(services, startedAt), log, auth: namenodeAuthOf(config['tsdfs.auth'], () => clusterSecret) });
-  const server = createServer({ keepAlive: true }, app);
+  // With TLS every route (RPC, /status, /metrics) and the datanode link (WSS) is HTTPS only.
+  const server: Server = tls ? createHttpsOnlyServer({ ...tls, keepAlive: true }, app, 'namenode') : createServer({ keepAlive: true }, app);
   server.keepAliveTimeout = keepAliveTimeoutMs;
   const link = attachDatanodeLink(server, services, log);
   const address = await listen(server, config['dfs.namenode.http-address']);
   const monitors = startMonitors(services, log);
   process.stdout.write(`tsdfs namenode listening on ${address}\n`);
-  log.info({ address, clusterId: services.format.clusterId, blocks: services.blockManager.blockMap.size }, 'namenode started');
+  log.info({ address, tls: tls !== null, clusterId: services.format.clusterId, blocks: services.blockManager.blockMap.size }, 'namenode started');
   return {
     address,
     close: async () => {

@@ -4,6 +4,8 @@
 import http from 'node:http';
 import { type RpcMethod, type RpcRequest, type RpcResponse, rpcMethods, userHeader } from '../../protocol/client-namenode.js';
 import { DfsError, describeZodError, dfsErrorFromResponse } from '../../protocol/errors.js';
+import { describeTlsFailure } from '../../protocol/tls-errors.js';
+import { requestWith } from '../transport.js';
 
 /** Replies larger than this are refused; an fsck of a huge tree is the largest legitimate one. */
 export const maxRpcReplyBytes = 256 * 1024 * 1024;
@@ -11,6 +13,7 @@ export const maxRpcReplyBytes = 256 * 1024 * 1024;
 export const rpcIdleTimeoutMs = 120_000;
 
 export interface NamenodeRpcOptions {
+  /** `http://host:port`, or `https://host:port` with an https.Agent. */
   baseUrl: string;
   user: string;
   token: string | undefined;
@@ -62,10 +65,12 @@ export class NamenodeRpc {
     };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     return new Promise<HttpReply>((resolve, reject) => {
-      const request = http.request(url, { method: 'POST', headers, agent: this.options.agent });
+      const request = requestWith(this.options.agent, url, { method: 'POST', headers });
       request.setTimeout(rpcIdleTimeoutMs, () => request.destroy(new Error(`no reply within ${rpcIdleTimeoutMs} ms`)));
       request.on('error', (error: NodeJS.ErrnoException) => {
+        const tlsFailure = describeTlsFailure(error);
         if (request.reusedSocket && error.code === 'ECONNRESET') reject(new StaleSocketError());
+        else if (tlsFailure !== null) reject(new DfsError('Unavailable', `namenode ${this.options.baseUrl}: ${tlsFailure}`));
         else reject(new DfsError('Unavailable', `cannot reach namenode ${this.options.baseUrl} (${method}): ${error.message}`));
       });
       request.on('response', (response) => {

@@ -7,6 +7,7 @@ import { PacketDecoder, bytesPerChecksumHeader, startOffsetHeader } from '../../
 import { DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
 import { trimToRange } from './read-plan.js';
 import { readSmallBody } from '../small-reply.js';
+import { describeConnectionError, requestWith, urlFor } from '../transport.js';
 
 /** A datanode that sends nothing for this long is given up for the next replica. */
 export const readIdleTimeoutMs = 60_000;
@@ -66,9 +67,10 @@ function openRead(read: ReplicaRead): Promise<{ request: http.ClientRequest; res
   const headers: http.OutgoingHttpHeaders = read.token ? { authorization: `Bearer ${read.token}` } : {};
   const timeoutMs = read.idleTimeoutMs ?? readIdleTimeoutMs;
   return new Promise((resolve, reject) => {
-    const request = http.get(`http://${read.location.name}/blocks/${read.block.id}?${query}`, { agent: read.agent, headers });
+    const request = requestWith(read.agent, urlFor(read.agent, read.location.name, `/blocks/${read.block.id}?${query}`), { headers });
     request.setTimeout(timeoutMs, () => request.destroy(new Error(`no data for ${timeoutMs} ms`)));
-    request.on('error', reject);
+    request.on('error', (error) => reject(new Error(describeConnectionError(error), { cause: error })));
+    request.end();
     request.on('response', (response) => {
       if (response.statusCode === 200) resolve({ request, response });
       else readRefusal(response).then(reject, reject);

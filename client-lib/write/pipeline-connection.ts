@@ -14,6 +14,7 @@ import {
 import type { DatanodeLocation } from '../../protocol/common.js';
 import { dfsErrorFromResponse } from '../../protocol/errors.js';
 import { readSmallBody } from '../small-reply.js';
+import { describeConnectionError, requestWith, urlFor } from '../transport.js';
 
 /** How long the first datanode may take to connect the whole pipeline and answer 200. */
 export const pipelineSetupTimeoutMs = 30_000;
@@ -99,12 +100,11 @@ export class PipelineConnection {
   private openRequest(): http.ClientRequest {
     const { nodes, blockId } = this.parameters;
     if (nodes.length === 0) throw new Error('a pipeline needs at least one datanode');
-    const request = http.request(`http://${this.firstName}/blocks/${blockId}?${this.query()}`, {
+    const request = requestWith(this.parameters.agent, urlFor(this.parameters.agent, this.firstName, `/blocks/${blockId}?${this.query()}`), {
       method: 'PUT',
-      agent: this.parameters.agent,
       headers: this.headers(),
     });
-    request.on('error', (error) => this.fail({ badIndex: 0, reason: `${this.firstName}: ${error.message}` }));
+    request.on('error', (error) => this.fail({ badIndex: 0, reason: `${this.firstName}: ${describeConnectionError(error)}` }));
     request.on('response', (response) => {
       clearTimeout(this.setupTimer);
       if (response.statusCode !== 200) {

@@ -24,6 +24,12 @@ export interface DataServerContext {
   checkBlockAccess(request: http.IncomingMessage, blockId: number, mode: BlockAccessMode): void;
   /** Extra fields for `GET /status`. */
   status(): Record<string, unknown>;
+  /**
+   * How this datanode connects to its peers (pipeline forwarding, re-replication copies):
+   * an https.Agent verifying them against tsdfs.tls.ca.file when the cluster speaks TLS;
+   * absent, plain HTTP with a fresh connection per pipeline.
+   */
+  peerAgent?: http.Agent;
 }
 
 /** Tokens off: every request passes and any Authorization header is ignored. */

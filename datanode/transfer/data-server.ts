@@ -2,6 +2,7 @@
 // node:http, no framework on the data path), `/metrics` and `/status`. It does not listen;
 // the composition root does.
 import http from 'node:http';
+import type { ServerTlsFiles } from '../../config/index.js';
 import {
   badNodeHeader,
   parseBlockId,
@@ -11,6 +12,7 @@ import {
   WriteBlockQuery,
 } from '../../protocol/data-transfer.js';
 import { DfsError, parseOrThrow } from '../../protocol/errors.js';
+import { createHttpsOnlyServer } from '../../protocol/https-only.js';
 import type { ReplicaWriter } from '../storage/replica-writer.js';
 import { BlockReceiver } from './block-receiver.js';
 import { sendBlock } from './block-sender.js';
@@ -20,10 +22,12 @@ import { openPipeline, type PipelineConnection, pipelineIdleTimeoutMs } from './
 /** Headers must arrive quickly; bodies may stream for as long as a block takes. */
 const headersTimeoutMs = 30_000;
 
-export function createDataServer(context: DataServerContext): http.Server {
-  const server = http.createServer((request, response) => {
+/** With `tls`, HTTPS only (tsdfs.tls.cert.file / key.file). */
+export function createDataServer(context: DataServerContext, tls: ServerTlsFiles | null = null): http.Server {
+  const handle: http.RequestListener = (request, response) => {
     void route(context, request, response).catch((error: unknown) => replyError(context, response, error));
-  });
+  };
+  const server: http.Server = tls ? createHttpsOnlyServer(tls, handle, 'datanode') : http.createServer(handle);
   server.requestTimeout = 0; // a block may take minutes to stream on a slow link
   server.headersTimeout = headersTimeoutMs;
   server.setTimeout(pipelineIdleTimeoutMs); // a silent connection is a dead peer: frees its slot
@@ -75,7 +79,7 @@ async function receiveBlock(
   const [next, ...rest] = targets;
   let downstream: PipelineConnection | null = null;
   if (next) {
-    const opened = await openPipeline({ target: next, rest, blockId, query, authorization: request.headers.authorization });
+    const opened = await openPipeline({ target: next, rest, blockId, query, authorization: request.headers.authorization, agent: context.peerAgent });
     if (!opened.ok) {
       if (query.stage !== 'recover') await context.store.discardRbw(writer);
       else await writer.abort();

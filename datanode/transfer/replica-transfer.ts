@@ -28,6 +28,7 @@ export async function transferReplica(
       blockId: block.id,
       query: { genStamp: reader.genStamp, bytesPerChecksum: reader.bytesPerChecksum, stage: 'transfer', offset: 0, clientName: '' },
       authorization: token === '' ? undefined : `Bearer ${token}`,
+      agent: context.peerAgent,
     });
     if (!opened.ok) {
       context.log.warn({ blockId: block.id, badNode: opened.badNode, reason: opened.message }, 'transfer could not start');

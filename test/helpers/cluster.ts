@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DfsClient } from '../../client-lib/index.js';
 import { defaultUserName } from '../../client-lib/identity.js';
+import { parseConfig } from '../../config/index.js';
 import { readClusterSecret } from '../../protocol/auth.js';
 import { issueUserToken } from '../../protocol/user-token.js';
 
@@ -229,10 +230,17 @@ export class Cluster {
     }
   }
 
+  /** The cluster's tsdfs.tls.* settings, which clients need too (the CA; the others say "use TLS"). */
+  get tlsConfig(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.config).filter(([key]) => key.startsWith('tsdfs.tls.')));
+  }
+
   /** In `tsdfs.auth=token` clusters the client gets a token for its user (default: the OS user, the superuser). */
   client(user?: string): DfsClient {
     const token = this.config['tsdfs.auth'] === 'token' ? this.issueToken(user ?? defaultUserName({})) : undefined;
-    const client = new DfsClient({ namenode: this.fsUri, ...(user ? { user } : {}), ...(token ? { token } : {}) });
+    const tls = this.tlsConfig;
+    const config = Object.keys(tls).length > 0 ? { config: parseConfig(tls) } : {};
+    const client = new DfsClient({ namenode: this.fsUri, ...config, ...(user ? { user } : {}), ...(token ? { token } : {}) });
     this.clients.push(client);
     return client;
   }
@@ -242,9 +250,9 @@ export class Cluster {
     return issueUserToken(readClusterSecret(join(this.nameDir, 'cluster.secret')), user, Date.now(), days);
   }
 
-  /** `tsdfs <args> -fs <this cluster>` */
+  /** `tsdfs <args> -fs <this cluster>` (with the cluster's TLS settings, if any) */
   cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: Buffer | string } = {}): Promise<CliResult> {
-    return runCli([...args, '-fs', this.fsUri], options);
+    return runCli([...args, ...defines(this.tlsConfig), '-fs', this.fsUri], options);
   }
 
   async waitForLiveDatanodes(count: number, timeoutMs = 30_000): Promise<void> {
