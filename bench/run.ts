@@ -3,7 +3,7 @@
 // `bench/results/{latest,quick}.{json,md,svg}`. A workload that throws is recorded as failed
 // and the run goes on; the exit code then says so.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -89,6 +89,7 @@ async function main(): Promise<number> {
     return 255;
   }
   const started = Date.now();
+  const loadAtStart = loadavg();
   const entries: BenchEntry[] = [];
   let failures = 0;
   for (const found of chosen) {
@@ -103,6 +104,7 @@ async function main(): Promise<number> {
     commit: commitOf(repositoryRoot),
     date: new Date().toISOString(),
     quick,
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg() },
     entries: earlier ? mergeEntries(earlier.entries, entries, new Set(chosen.map((found) => found.workload.name))) : entries,
   };
   const written = await writeResults(resultsDirectory, baseName, results);

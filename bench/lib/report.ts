@@ -65,6 +65,7 @@ export function svgChart(entries: readonly BenchEntry[], title: string): string 
   const width = labelWidth + barWidth + valueWidth;
   const x = (factor: number): number => labelWidth + (Math.min(factor, chartMax) / chartMax) * barWidth;
   const parts: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,

@@ -11,6 +11,8 @@ export interface ResultsFile {
   commit: string;
   date: string;
   quick: boolean;
+  /** 1, 5 and 15 minute load averages at the start and end of the run: other work on the machine makes figures noisy. */
+  loadAverage: { atStart: number[]; atEnd: number[] };
   entries: BenchEntry[];
 }
 
@@ -56,7 +58,8 @@ export async function writeResults(directory: string, baseName: string, results:
   const header =
     `tsdfs ${results.quick ? 'quick ' : ''}benchmark, commit ${results.commit}, ${results.date}. ` +
     `${results.machine.cores} cores (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB, ` +
-    `disk ${disk.device ?? '?'} (${disk.filesystem ?? '?'}${disk.model ? `, ${disk.model}` : ''}), Node ${results.machine.node}, ${results.machine.os}, Linux ${results.machine.kernel}.`;
+    `disk ${disk.device ?? '?'} (${disk.filesystem ?? '?'}${disk.model ? `, ${disk.model}` : ''}), Node ${results.machine.node}, ${results.machine.os}, Linux ${results.machine.kernel}. ` +
+    `Load average (1 min) ${results.loadAverage.atStart[0]?.toFixed(1)} at the start, ${results.loadAverage.atEnd[0]?.toFixed(1)} at the end.`;
   await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(markdown, `${header}\n\n${markdownTable(results.entries)}`);
   await writeFile(svg, svgChart(results.entries, `tsdfs ${results.quick ? 'quick ' : ''}benchmark · ${results.commit} · ${results.date.slice(0, 10)}`));
