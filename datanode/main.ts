@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { pino, type Logger } from 'pino';
-import { type Config, namenodeUrl, readServerTlsFiles, readTrustedCa, schemeOf } from '../config/index.js';
+import { type Config, ConfigError, namenodeUrl, readServerTlsFiles, readTrustedCa, schemeOf } from '../config/index.js';
 import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
@@ -49,6 +49,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
   // TLS files too: a datanode that cannot serve or verify what its cluster speaks must not start.
   const tls = readServerTlsFiles(config);
   const namenodeUsesTls = schemeOf(config['fs.defaultFS'], config) === 'https';
+  if (connectToNamenode && namenodeUsesTls !== (tls !== null)) throw new ConfigError(mixedTlsMessage(namenodeUsesTls));
   const trustedCa = tls !== null || namenodeUsesTls ? readTrustedCa(config) : undefined;
   const store = await BlockStore.open({
     dataDirs: config['dfs.datanode.data.dir'].split(',').map((dir) => dir.trim()).filter((dir) => dir !== ''),
@@ -101,6 +102,13 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
   log.info({ address, tls: tls !== null, uuid: store.datanodeUuid, volumes: store.volumes.map((volume) => volume.root) }, 'datanode started');
   (options.announce ?? ((line) => process.stdout.write(`${line}\n`)))(`tsdfs datanode listening on ${address} uuid=${store.datanodeUuid}`);
   return { address, uuid: store.datanodeUuid, store, close };
+}
+
+/** Clients reach every datanode in the namenode's scheme, so a datanode must serve what the namenode does. */
+function mixedTlsMessage(namenodeUsesTls: boolean): string {
+  return namenodeUsesTls
+    ? 'the namenode is reached over HTTPS but this datanode has no tsdfs.tls.cert.file and tsdfs.tls.key.file: every node of a TLS cluster serves HTTPS'
+    : 'this datanode serves HTTPS (tsdfs.tls.cert.file) but reaches the namenode over plain http:// (fs.defaultFS): every node of a cluster speaks TLS, or none does';
 }
 
 function readSecret(config: Config): Buffer {

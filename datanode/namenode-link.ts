@@ -14,6 +14,7 @@ import { blockReportChunkBlocks } from '../protocol/limits.js';
 import { describeTlsFailure } from '../protocol/tls-errors.js';
 import { softwareVersion } from '../protocol/version.js';
 import type { BlockStore, ReplicaEvent } from './storage/block-store.js';
+import { readErrorReply } from './transfer/pipeline-connection.js';
 
 /** Reconnect backoff: starts small so a restarted namenode is found at once, capped so it is found soon. */
 export const reconnectInitialDelayMs = 100;
@@ -128,6 +129,11 @@ export class NamenodeLink {
     socket.on('message', (data) => this.onMessage(data));
     socket.on('error', (error) => this.onSocketError(error));
     socket.on('close', () => this.onSocketClosed(socket));
+    // A refusal's body says why (e.g. "serves HTTPS only"); failing the request with it
+    // makes ws report that instead of "Unexpected server response: 400", then close.
+    socket.on('unexpected-response', (request, response) => {
+      void readErrorReply(response).then((message) => request.destroy(new Error(`namenode answered ${response.statusCode}: ${message}`)));
+    });
   }
 
   /** The first failure of an outage is a warning; the retries after it are debug noise. */

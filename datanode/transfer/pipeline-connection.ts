@@ -171,7 +171,8 @@ function pipelineHeaders(open: PipelineOpenRequest): http.OutgoingHttpHeaders {
   return headers;
 }
 
-async function readErrorReply(response: http.IncomingMessage): Promise<string> {
+/** The message of a small error reply (a RemoteException's, else its text). */
+export async function readErrorReply(response: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   try {

@@ -12,6 +12,10 @@ import { makeTestPki, pkiUnavailable, type TestPki } from '../helpers/test-pki.j
 
 const blockSizeBytes = 1024 * 1024;
 
+function defines(config: Record<string, string>): string[] {
+  return Object.entries(config).flatMap(([key, value]) => ['-D', `${key}=${value}`]);
+}
+
 /** A GET over HTTPS verified against `ca`; resolves with the status and body. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -104,10 +108,14 @@ describe('TLS cluster', { skip: pkiUnavailable() }, () => {
     assert.match(missingCa.stderr, /^ls: cannot read tsdfs\.tls\.ca\.file \S+nope\.crt: no such file\n$/);
   });
 
-  test('a datanode with a certificate but no key does not start, naming the key', async () => {
-    const result = await runCli(['datanode', '-D', `tsdfs.tls.cert.file=${pki.serverCert}`, '-fs', cluster.fsUri]);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /tsdfs\.tls\.key\.file is not set/);
+  test('a datanode that would not serve what the namenode serves does not start, saying why', async () => {
+    const { 'tsdfs.tls.cert.file': _cert, 'tsdfs.tls.key.file': _key, ...caOnly } = cluster.datanodeConfig(join(cluster.dir, 'dn-mixed'));
+    const noKey = await runCli(['datanode', ...defines({ ...caOnly, 'tsdfs.tls.cert.file': pki.serverCert })]);
+    assert.equal(noKey.code, 1);
+    assert.match(noKey.stderr, /^datanode: tsdfs\.tls\.key\.file is not set/);
+    const plainServer = await runCli(['datanode', ...defines(caOnly)]);
+    assert.equal(plainServer.code, 1);
+    assert.match(plainServer.stderr, /^datanode: the namenode is reached over HTTPS but this datanode has no tsdfs\.tls\.cert\.file and tsdfs\.tls\.key\.file/);
   });
 
   test('after a datanode dies its blocks are copied between datanodes over TLS', async () => {
