@@ -4,6 +4,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCommandArguments, parseIntegerArgument } from '../../args.js';
+import { schemeOf } from '../../../config/index.js';
 import type { Command, CommandIo } from '../../command.js';
 import { ShellError } from '../../shell/errors.js';
 import { ClusterMember, describeExit } from './cluster-member.js';
@@ -116,7 +117,7 @@ class ClusterLauncher {
     const plural = this.layout.datanodeCount === 1 ? 'datanode' : 'datanodes';
     this.io.stdout.write(
       `tsdfs cluster is up: namenode ${uri}, ${this.layout.datanodeCount} ${plural}\n` +
-        `Logs in ${this.layout.logDir}; metrics at ${uri.replace('tsdfs://', 'http://')}/metrics; Ctrl-C stops the cluster.\n` +
+        `Logs in ${this.layout.logDir}; metrics at ${uri.replace('tsdfs://', `${schemeOf(uri, this.io.config)}://`)}/metrics; Ctrl-C stops the cluster.\n` +
         `Try: npx tsdfs put README.md /${fsOption}\n`,
     );
   }
