@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config, RackTable } from '../config/index.js';
 import { BlockManager } from './blocks/block-manager.js';
 import { BlockTokenIssuer } from './blocks/block-tokens.js';
+import { ReplicaArrivals } from './blocks/replica-arrivals.js';
 import { DatanodeManager, locationOf } from './datanodes/datanode-manager.js';
 import { livenessLimitsOf } from './datanodes/liveness.js';
 import { LeaseTable } from './leases/lease-core.js';
@@ -69,7 +70,7 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
   const safeMode = new SafeMode({ thresholdPct: config['dfs.namenode.safemode.threshold-pct'], extensionMs: config['dfs.namenode.safemode.extension'] });
   const groups = options.groups ?? osGroupLookup({ staticMapping: config['hadoop.user.group.static.mapping.overrides'] });
   const permissions = new FsPermissions(store, permissionSettingsOf(config, options.superuser ?? processUserName(), groups));
-  const context: NamespaceContext = { store, config, blockManager, leases, safeMode, permissions, clock };
+  const context: NamespaceContext = { store, config, blockManager, replicaArrivals: new ReplicaArrivals(), leases, safeMode, permissions, clock };
   const namespace = new Namespace(context);
   const targetChooser = (request: TargetRequest) => {
     const now = clock();

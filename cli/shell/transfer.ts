@@ -28,6 +28,8 @@ export interface TransferContext {
   /** `put -p`: keep the local permission bits. */
   preservePermission?: boolean;
   progress: TransferProgress;
+  /** The targets lie in a directory this command just created, so none can exist yet: skip the stat per file. */
+  targetsNew?: boolean;
 }
 
 /** Runs `action`, turning any failure into a message about `shown` (the path at fault). */
@@ -54,7 +56,7 @@ async function refuseExistingRemote(client: ShellClient, target: ShellPath, over
 /** Streams `source` into `target` via the `._COPYING_` file. */
 async function writeRemoteFile(context: TransferContext, openSource: () => Promise<Readable>, target: ShellPath, totalBytes: number): Promise<void> {
   const { client } = context;
-  await refuseExistingRemote(client, target, context.overwrite);
+  if (context.targetsNew !== true) await refuseExistingRemote(client, target, context.overwrite);
   const temporary = target.absolute + copyingSuffix;
   const ticker = context.progress.track(target.shown, totalBytes);
   try {
@@ -86,11 +88,13 @@ export async function uploadStream(context: TransferContext, input: Readable, ta
   await writeRemoteFile(context, async () => input, target, 0);
 }
 
-async function makeRemoteDirectory(client: ShellClient, target: ShellPath): Promise<void> {
+/** Makes `target` a directory; true when it did not exist before. */
+async function makeRemoteDirectory(client: ShellClient, target: ShellPath): Promise<boolean> {
   const existing = await onPath(target.shown, () => statOrNull(client, target.absolute));
-  if (existing?.type === 'directory') return;
+  if (existing?.type === 'directory') return false;
   if (existing) throw pathError(target.shown, 'File exists');
   await onPath(target.shown, () => client.mkdir(target.absolute, { parents: true }));
+  return true;
 }
 
 /** `shown`/`absolute` of `relative` (a/b/c) below `base`. */
@@ -99,13 +103,15 @@ function descend(base: ShellPath, relative: string): ShellPath {
 }
 
 export async function uploadDirectory(context: TransferContext, localRoot: string, target: ShellPath): Promise<void> {
-  await makeRemoteDirectory(context.client, target);
+  const created = await makeRemoteDirectory(context.client, target);
   const files: string[] = [];
   for await (const entry of walkLocal(localRoot)) {
     if (entry.directory) await makeRemoteDirectory(context.client, descend(target, entry.relative));
     else files.push(entry.relative);
   }
-  await copyEach(context, files, (relative) => uploadFile(context, join(localRoot, relative), descend(target, relative)));
+  // Into a tree we just made, no file can be in the way (the final rename would still refuse one).
+  const fileContext = created ? { ...context, targetsNew: true } : context;
+  await copyEach(fileContext, files, (relative) => uploadFile(fileContext, join(localRoot, relative), descend(target, relative)));
 }
 
 // ---- local side ----------------------------------------------------------------------
@@ -174,13 +180,15 @@ export async function copyRemote(context: TransferContext, source: ShellPath, st
     throw new ShellError(`\`${source.shown}' to \`${target.shown}': is a subdirectory of itself`);
   }
   const files: Array<{ path: ShellPath; status: FileStatus; target: ShellPath }> = [];
+  let created = false;
   for await (const entry of walkTree(context.client, source, status)) {
     const relative = entry.path.absolute.slice(source.absolute.length).replace(/^\/+/, '');
     const entryTarget = relative === '' ? target : descend(target, relative);
-    if (entry.status.type === 'directory') await makeRemoteDirectory(context.client, entryTarget);
-    else files.push({ ...entry, target: entryTarget });
+    if (entry.status.type !== 'directory') files.push({ ...entry, target: entryTarget });
+    else if ((await makeRemoteDirectory(context.client, entryTarget)) && relative === '') created = true;
   }
-  await copyEach(context, files, (file) => copyRemote(context, file.path, file.status, file.target));
+  const fileContext = created ? { ...context, targetsNew: true } : context;
+  await copyEach(fileContext, files, (file) => copyRemote(fileContext, file.path, file.status, file.target));
 }
 
 /** Copies every item with bounded concurrency; each failure is reported, the rest go on. */

@@ -64,8 +64,8 @@ export class ReplicaWriter {
   finalize(): Promise<void> {
     return this.serialize(async () => {
       try {
-        await this.blockHandle.sync();
-        await this.metaHandle.sync();
+        // Both fsyncs at once: two threadpool jobs, one wait (it halves a small file's finalize).
+        await Promise.all([this.blockHandle.sync(), this.metaHandle.sync()]);
         await this.closeHandles();
         this.closed = true;
         this.finalized = true;

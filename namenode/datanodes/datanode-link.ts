@@ -127,6 +127,7 @@ export class DatanodeLinkHandlers {
   onIncrementalBlockReport(node: DatanodeDescriptor, message: IncrementalBlockReport): LinkReply {
     for (const replica of message.received) this.services.blockManager.onReplicaReceived(node, replica);
     for (const [blockId, genStamp] of message.deleted) this.services.blockManager.onReplicaDeleted(node, blockId, genStamp);
+    for (const [blockId] of message.received) this.services.context.replicaArrivals.notify(blockId);
     updateSafeMode(this.services, this.services.clock());
     return {};
   }

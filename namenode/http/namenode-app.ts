@@ -27,6 +27,8 @@ export interface NamenodeAppDeps {
 export function createNamenodeApp(deps: NamenodeAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // RPC replies are never cached; express would otherwise hash every reply body for an ETag.
+  app.set('etag', false);
   const authenticate = requireAuthentication(deps.auth ?? { mode: 'simple' });
   app.post(
     '/rpc/:method',

@@ -18,6 +18,9 @@ import { FsAction } from './permission-checker.js';
 import { defaultFileMode, newInodeMode, parseUmask } from './permission.js';
 import { type DeletedSubtree, deleteSubtree, insertNewChild } from './tree-edits.js';
 
+/** How long `complete` waits for the last block's replica reports before answering "not yet". */
+export const completeWaitForReportsMs = 1_000;
+
 export interface TargetRequest {
   replication: number;
   excludeNodes: ReadonlySet<string>;
@@ -183,6 +186,7 @@ export class FileWrites {
     const path = normalizePath(request.path);
     this.context.permissions.check(caller, path);
     this.context.safeMode.checkWritable(`complete ${path}`);
+    if (request.last) await this.awaitReplicaReports(request.last.id, request.last.length);
     const now = this.context.clock();
     const outcome = await this.context.store.write(() => {
       const current = this.context.store.inodes.get(request.fileId);
@@ -204,6 +208,16 @@ export class FileWrites {
     for (const blockId of outcome.blockIds) this.context.blockManager.refreshBlock(this.context.store, blockId);
     if (outcome.complete) this.context.leases.remove(request.fileId);
     return { complete: outcome.complete };
+  }
+
+  /**
+   * The last block's pipeline has acked, so its replicas are finalized; their incremental
+   * reports are on their way. Wait for them (bounded) rather than answer "not yet" and make
+   * the client back off and retry.
+   */
+  private async awaitReplicaReports(blockId: number, length: number): Promise<void> {
+    const { blockManager, clock, replicaArrivals } = this.context;
+    await replicaArrivals.waitFor(blockId, () => blockManager.isMinimallyReplicated(blockId, length, clock()), completeWaitForReportsMs);
   }
 
   /** Marks committed blocks with enough good replicas complete; true when all are. */

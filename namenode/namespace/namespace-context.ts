@@ -2,6 +2,7 @@
 // table they keep in step after each commit, safe mode, permissions, the config and a clock.
 import type { Config } from '../../config/index.js';
 import type { BlockManager } from '../blocks/block-manager.js';
+import type { ReplicaArrivals } from '../blocks/replica-arrivals.js';
 import type { LeaseLimits, LeaseTable } from '../leases/lease-core.js';
 import type { SafeMode } from '../safemode/safe-mode.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
@@ -11,6 +12,8 @@ export interface NamespaceContext {
   store: NamenodeStore;
   config: Config;
   blockManager: BlockManager;
+  /** Wakes RPCs waiting for a replica report (complete). */
+  replicaArrivals: ReplicaArrivals;
   leases: LeaseTable;
   safeMode: SafeMode;
   /** Permission checks (HDFS's model); every namespace operation asks it first. */
