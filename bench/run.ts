@@ -38,8 +38,14 @@ async function discoverWorkloads(): Promise<FoundWorkload[]> {
   const files = (await readdir(directory)).filter((file) => file.endsWith('.js')).sort();
   const found: FoundWorkload[] = [];
   for (const file of files) {
-    const module = (await import(pathToFileURL(join(directory, file)).href)) as { workload?: unknown };
-    if (isWorkload(module.workload)) found.push({ file: basename(file, '.js'), workload: module.workload });
+    const name = basename(file, '.js');
+    try {
+      const module = (await import(pathToFileURL(join(directory, file)).href)) as { workload?: unknown };
+      if (isWorkload(module.workload)) found.push({ file: name, workload: module.workload });
+    } catch (error) {
+      // A workload that does not even load is recorded as failed like one that throws.
+      found.push({ file: name, workload: { name, run: () => Promise.reject(error) } });
+    }
   }
   return found.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file));
 }

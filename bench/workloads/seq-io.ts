@@ -34,12 +34,15 @@ async function run(options: BenchOptions): Promise<BenchEntry[]> {
   options.log(`writing ${size.mib} MiB of random bytes`);
   const digest = await writeRandomFile(input, size.bytes);
   const baselines = await measureBaselines(options, input, size);
-  const entries: BenchEntry[] = [];
 
+  const entries: BenchEntry[] = [await writeSingleReplica(options, input, size, baselines)];
+  // Tokens on (the default) and off side by side, their runs interleaved, so both meet the
+  // same competition for this machine's CPU and disk.
+  const [replicated, tokensOff] = await Promise.all([startBenchCluster(), startBenchCluster({ config: { 'dfs.block.access.token.enable': 'false' } })]);
   let scanner: BenchEntry;
-  const replicated = await startBenchCluster();
   try {
-    entries.push(...(await writeAndRead(options, replicated, input, digest, size, baselines)));
+    entries.push(...(await writeAndRead(options, { on: replicated, off: tokensOff }, input, digest, size, baselines)));
+    await tokensOff.stop();
     scanner = await measureScannerRate({
       cluster: replicated,
       quick: options.quick,
@@ -49,26 +52,25 @@ async function run(options: BenchOptions): Promise<BenchEntry[]> {
       log: options.log,
     });
   } finally {
-    await replicated.stop();
+    await Promise.all([replicated.stop(), tokensOff.stop()]);
   }
+  options.log('crc32c');
+  entries.push(await measureChecksumRate(options.quick), scanner);
+  return entries;
+}
 
+/** seq-write-rep1 on a cluster whose default replication is 1 (the CLI does not pass -D dfs.replication on). */
+async function writeSingleReplica(options: BenchOptions, input: string, size: Sizes, baselines: Baselines): Promise<BenchEntry> {
   const single = await startBenchCluster({ config: { 'dfs.replication': '1' } });
   try {
     options.log('seq-write-rep1');
     const samples = await repeat(repetitions, (index) => putRate(single, input, `/rep1-${index}`, size));
-    const replication = JSON.parse(await cliOk(single, ['stat', '/rep1-0', '--json'])) as { replication: number };
-    if (replication.replication !== 1) throw new Error(`seq-write-rep1 wrote replication ${replication.replication}`);
-    entries.unshift(
-      entry({ name: 'seq-write-rep1', samples, unit: 'MiB/s', baseline: baselines.writeMiBps, baselineName: 'dd conv=fsync', better: 'higher', ...ratioAtLeast(0.8), notes: noteFor(size, 'tsdfs put, replication 1 (the namenode\'s default: the CLI ignores -D dfs.replication)') }),
-    );
+    const status = JSON.parse(await cliOk(single, ['stat', '/rep1-0', '--json'])) as { replication: number };
+    if (status.replication !== 1) throw new Error(`seq-write-rep1 wrote replication ${status.replication}`);
+    return entry({ name: 'seq-write-rep1', samples, unit: 'MiB/s', baseline: baselines.writeMiBps, baselineName: 'dd conv=fsync', better: 'higher', ...ratioAtLeast(0.8), notes: noteFor(size, 'tsdfs put, replication 1') });
   } finally {
     await single.stop();
   }
-
-  entries.push(...(await tokensOff(options, input, size, entries)));
-  options.log('crc32c');
-  entries.push(await measureChecksumRate(options.quick), scanner);
-  return entries;
 }
 
 async function measureBaselines(options: BenchOptions, input: string, size: Sizes): Promise<Baselines> {
@@ -83,50 +85,48 @@ async function measureBaselines(options: BenchOptions, input: string, size: Size
   return { writeMiBps: median(writeSamples), readMiBps: median(readSamples), readName: readBaselineName(cachesDropped) };
 }
 
-/** seq-write-rep3, seq-read (get to a file) and seq-read-cat (cat > /dev/null) on the default replication-3 cluster. */
-async function writeAndRead(options: BenchOptions, cluster: Cluster, input: string, digest: string, size: Sizes, baselines: Baselines): Promise<BenchEntry[]> {
-  options.log('seq-write-rep3');
-  const writeSamples = await repeat(repetitions, (index) => putRate(cluster, input, `/rep3-${index}`, size));
+/**
+ * seq-write-rep3, seq-read (get to a file) and seq-read-cat (cat > /dev/null) on the default
+ * cluster, and put-tokens-off / get-tokens-off: the same put and get with
+ * dfs.block.access.token.enable=false, each run right after its tokens-on twin.
+ */
+async function writeAndRead(options: BenchOptions, clusters: { on: Cluster; off: Cluster }, input: string, digest: string, size: Sizes, baselines: Baselines): Promise<BenchEntry[]> {
+  options.log('seq-write-rep3, put-tokens-off');
+  const writeSamples: number[] = [];
+  const writeOffSamples: number[] = [];
+  for (let index = 0; index < repetitions; index++) {
+    writeSamples.push(await putRate(clusters.on, input, `/rep3-${index}`, size));
+    writeOffSamples.push(await putRate(clusters.off, input, `/rep3-${index}`, size));
+  }
   const source = `/rep3-${repetitions - 1}`;
-  options.log('seq-read');
-  const readSamples = await repeat(repetitions, (index) => getRate(cluster, source, join(options.workDir, `get-${index}.bin`), size, index === 0 ? digest : null));
+  options.log('seq-read, get-tokens-off');
+  const readSamples: number[] = [];
+  const readOffSamples: number[] = [];
+  for (let index = 0; index < repetitions; index++) {
+    readSamples.push(await getRate(clusters.on, source, join(options.workDir, 'get.bin'), size, index === 0 ? digest : null));
+    readOffSamples.push(await getRate(clusters.off, source, join(options.workDir, 'get.bin'), size, index === 0 ? digest : null));
+  }
   options.log('seq-read-cat');
   const catSamples = await repeat(repetitions, async () => {
     dropCaches();
-    return size.mib / (await timed(() => cliToFile(cluster, ['cat', source], '/dev/null')));
+    return size.mib / (await timed(() => cliToFile(clusters.on, ['cat', source], '/dev/null')));
   });
   const read = { unit: 'MiB/s', baseline: baselines.readMiBps, baselineName: baselines.readName, better: 'higher' as const, ...ratioAtLeast(0.8) };
+  const rep3 = entry({ name: 'seq-write-rep3', samples: writeSamples, unit: 'MiB/s', baseline: baselines.writeMiBps / 3, baselineName: 'dd conv=fsync / 3', better: 'higher', ...ratioAtLeast(0.8), notes: noteFor(size, 'tsdfs put, replication 3, three copies on this one disk') });
+  const get = entry({ name: 'seq-read', samples: readSamples, ...read, notes: noteFor(size, 'tsdfs get to a local file, page cache dropped before each') });
+  const tokens = {
+    unit: 'MiB/s',
+    better: 'higher' as const,
+    target: `ratio <= ${1 + maxTokenCost} (tokens cost < ${maxTokenCost * 100} %)`,
+    meets: (_value: number, ratio: number | null) => ratio !== null && ratio <= 1 + maxTokenCost,
+  };
   return [
-    entry({ name: 'seq-write-rep3', samples: writeSamples, unit: 'MiB/s', baseline: baselines.writeMiBps / 3, baselineName: 'dd conv=fsync / 3', better: 'higher', ...ratioAtLeast(0.8), notes: noteFor(size, 'tsdfs put, replication 3, three copies on this one disk') }),
-    entry({ name: 'seq-read', samples: readSamples, ...read, notes: noteFor(size, 'tsdfs get to a local file, page cache dropped before each') }),
+    rep3,
+    get,
     entry({ name: 'seq-read-cat', samples: catSamples, ...read, notes: noteFor(size, 'tsdfs cat > /dev/null, page cache dropped before each') }),
+    entry({ name: 'put-tokens-off', samples: writeOffSamples, baseline: rep3.value, baselineName: 'seq-write-rep3 (tokens on)', ...tokens, notes: noteFor(size, 'replication 3, runs interleaved with seq-write-rep3; ratio - 1 is what tokens cost') }),
+    entry({ name: 'get-tokens-off', samples: readOffSamples, baseline: get.value, baselineName: 'seq-read (tokens on)', ...tokens, notes: noteFor(size, 'runs interleaved with seq-read; ratio - 1 is what tokens cost') }),
   ];
-}
-
-/** put-tokens-off / get-tokens-off: the same put (replication 3) and get with dfs.block.access.token.enable=false. */
-async function tokensOff(options: BenchOptions, input: string, size: Sizes, tokensOn: BenchEntry[]): Promise<BenchEntry[]> {
-  const cluster = await startBenchCluster({ config: { 'dfs.block.access.token.enable': 'false' } });
-  try {
-    options.log('put-tokens-off, get-tokens-off');
-    const putSamples = await repeat(repetitions, (index) => putRate(cluster, input, `/rep3-${index}`, size));
-    const getSamples = await repeat(repetitions, (index) => getRate(cluster, '/rep3-0', join(options.workDir, `get-off-${index}.bin`), size, null));
-    const against = (name: string): { baseline: number | null; baselineName: string } => ({
-      baseline: tokensOn.find((candidate) => candidate.name === name)?.value ?? null,
-      baselineName: `${name} (tokens on)`,
-    });
-    const common = {
-      unit: 'MiB/s',
-      better: 'higher' as const,
-      target: `ratio <= ${1 + maxTokenCost} (tokens cost < ${maxTokenCost * 100} %)`,
-      meets: (_value: number, ratio: number | null) => ratio !== null && ratio <= 1 + maxTokenCost,
-    };
-    return [
-      entry({ name: 'put-tokens-off', samples: putSamples, ...against('seq-write-rep3'), ...common, notes: noteFor(size, 'replication 3; ratio > 1 is what tokens cost') }),
-      entry({ name: 'get-tokens-off', samples: getSamples, ...against('seq-read'), ...common, notes: noteFor(size, 'page cache dropped before each; ratio > 1 is what tokens cost') }),
-    ];
-  } finally {
-    await cluster.stop();
-  }
 }
 
 async function putRate(cluster: Cluster, input: string, target: string, size: Sizes): Promise<number> {
