@@ -1,0 +1,46 @@
+// nn-ops (benchmark issue, workload 4): NNThroughputBenchmark-style metadata throughput for
+// mkdirs, create (+ complete), getfileinfo, listing, rename and delete, in-process against
+// the namenode's namespace and over the RPC with 32 concurrent clients.
+import { inprocConcurrency, runInprocRounds } from '../lib/nn-ops-inproc.js';
+import { type NnOp, type RoundSizes, entriesPerDirectory, nnOpsEntries } from '../lib/nn-ops-plan.js';
+import { rpcClients, runRpcRounds } from '../lib/nn-ops-rpc.js';
+import type { BenchEntry, BenchOptions, Workload } from '../lib/types.js';
+
+const repetitions = 3;
+
+/** The issue's in-process targets; the other in-process ops are held to the RPC bar. */
+const inprocTargets: Partial<Record<NnOp, number>> = { mkdirs: 30_000, getfileinfo: 150_000 };
+const rpcTarget = 5_000;
+
+function sizesOf(quick: boolean): { inproc: RoundSizes; rpc: RoundSizes } {
+  return quick
+    ? { inproc: { ops: 4_000, listings: 400 }, rpc: { ops: 2_000, listings: 200 } }
+    : { inproc: { ops: 20_000, listings: 2_000 }, rpc: { ops: 10_000, listings: 1_000 } };
+}
+
+function opNote(op: NnOp, ops: number, listings: number): string {
+  if (op === 'listing') return `${listings} listing calls per repetition, each one page of a directory of ${entriesPerDirectory} empty files`;
+  if (op === 'create') return `${ops} per repetition; one op = create + complete of an empty file (two namespace calls, two LMDB commits)`;
+  return `${ops} per repetition`;
+}
+
+async function run(options: BenchOptions): Promise<BenchEntry[]> {
+  const sizes = sizesOf(options.quick);
+  const inproc = await runInprocRounds(options.workDir, sizes.inproc, repetitions, options.log);
+  const rpc = await runRpcRounds(sizes.rpc, repetitions, options.log);
+  const inprocEntries = nnOpsEntries(
+    'inproc',
+    inproc.rounds,
+    (op) => inprocTargets[op] ?? rpcTarget,
+    (op) =>
+      `${opNote(op, sizes.inproc.ops, sizes.inproc.listings)}; Namespace/FileWrites of createNamenodeServices over real LMDB, ${inproc.concurrency} calls in flight (mutations wait for their durable commit; lmdb batches concurrent ones), caller = the superuser`,
+  );
+  const rpcEntries = nnOpsEntries('rpc', rpc.rounds, () => rpcTarget, (op) => {
+    const cpu = rpc.cpu[op];
+    const load = cpu === undefined ? '' : `; namenode CPU ${Math.round(cpu.namenode)} %, client process ${Math.round(cpu.clients)} % of one core`;
+    return `${opNote(op, sizes.rpc.ops, sizes.rpc.listings)}; ${rpcClients} DfsClient instances in one process against a namenode process (0 datanodes), keep-alive HTTP${load}`;
+  });
+  return [...inprocEntries, ...rpcEntries];
+}
+
+export const workload: Workload = { name: 'nn-ops', run };
