@@ -43,10 +43,13 @@ export class ReplicaReader {
     }
     const firstChunk = start / this.bytesPerChecksum;
     const data = Buffer.allocUnsafe(end - start);
-    const dataRead = await readFully(this.blockHandle, data, start);
-    if (dataRead < data.length) return { ok: false, corruptChunk: firstChunk + Math.floor(dataRead / this.bytesPerChecksum) };
     const checksums = Buffer.allocUnsafe(chunkCount(data.length, this.bytesPerChecksum) * checksumBytes);
-    const checksumsRead = await readFully(this.metaHandle, checksums, metaOffsetOfChunk(firstChunk));
+    // Data and checksums from their two files at once.
+    const [dataRead, checksumsRead] = await Promise.all([
+      readFully(this.blockHandle, data, start),
+      readFully(this.metaHandle, checksums, metaOffsetOfChunk(firstChunk)),
+    ]);
+    if (dataRead < data.length) return { ok: false, corruptChunk: firstChunk + Math.floor(dataRead / this.bytesPerChecksum) };
     const mismatch = findChecksumMismatch(data, checksums.subarray(0, checksumsRead), this.bytesPerChecksum);
     if (mismatch >= 0) return { ok: false, corruptChunk: firstChunk + mismatch };
     return { ok: true, data, checksums };

@@ -20,16 +20,26 @@ export async function* replicaPackets(reader: ReplicaReader, start: number, end:
   const bytesPerChecksum = reader.bytesPerChecksum;
   const stop = Math.min(reader.length, Math.ceil(end / bytesPerChecksum) * bytesPerChecksum);
   const packetBytes = packetBytesFor(bytesPerChecksum);
+  // One packet of read-ahead: the disk reads the next packet while this one is on the wire.
+  // A read left behind when the consumer stops early is never awaited; it must not reject unseen.
+  const readAt = (from: number): { end: number; result: ReturnType<ReplicaReader['read']> } => {
+    const packetEnd = Math.min(from + packetBytes, stop);
+    const result = reader.read(from, packetEnd);
+    result.catch(() => undefined);
+    return { end: packetEnd, result };
+  };
   let seq = 0;
   let offset = start;
+  let next = readAt(offset);
   do {
-    const packetEnd = Math.min(offset + packetBytes, stop);
-    const result = await reader.read(offset, packetEnd);
+    const packetEnd = next.end;
+    const result = await next.result;
     if (!result.ok) {
       yield result;
       return;
     }
     const last = packetEnd >= stop;
+    if (!last) next = readAt(packetEnd);
     yield { ok: true, packet: { seq: seq++, offset, dataLength: result.data.length, last, data: result.data, checksums: result.checksums } };
     offset = packetEnd;
   } while (offset < stop);
