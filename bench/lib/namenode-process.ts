@@ -33,6 +33,8 @@ export interface NamenodeProcess {
   httpUrl: string;
   /** `ws://host:port/datanode` */
   datanodeUrl: string;
+  /** The last lines it wrote to stderr (logs; with `--inspect`, the debugger's URL). */
+  stderrText(): string;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export function startNamenodeProcess(nameDir: string, options: StartOptions = {}
         address,
         httpUrl: `http://${address}`,
         datanodeUrl: `ws://${address}/datanode`,
+        stderrText: () => stderr.join(''),
         stop: () => stopChild(child),
       });
     });
