@@ -67,8 +67,11 @@ export function parseTargets(header: string | undefined): PipelineTarget[] | nul
   if (header === undefined || header === '') return [];
   const targets: PipelineTarget[] = [];
   for (const part of header.split(',')) {
-    const match = /^([A-Za-z0-9-]{1,64})@([^\s@,/]+:\d{1,5})$/.exec(part.trim());
+    const match = /^([A-Za-z0-9-]{1,64})@([^\s@,/]+:(\d{1,5}))$/.exec(part.trim());
     if (!match?.[1] || !match[2]) return null;
+    // A port Node cannot connect to would throw inside the pipeline set-up (found by the fuzz test).
+    const port = Number(match[3]);
+    if (port < 1 || port > 65535) return null;
     targets.push({ uuid: match[1], name: match[2] });
   }
   return targets.length > 16 ? null : targets;

@@ -17,7 +17,7 @@ import type { ReplicaWriter } from '../storage/replica-writer.js';
 import { BlockReceiver } from './block-receiver.js';
 import { sendBlock } from './block-sender.js';
 import type { DataServerContext } from './data-server-context.js';
-import { openPipeline, type PipelineConnection, pipelineIdleTimeoutMs } from './pipeline-connection.js';
+import { openPipeline, type PipelineConnection, type PipelineOpenRequest, type PipelineOpenResult, pipelineIdleTimeoutMs } from './pipeline-connection.js';
 
 /** Headers must arrive quickly; bodies may stream for as long as a block takes. */
 const headersTimeoutMs = 30_000;
@@ -79,7 +79,7 @@ async function receiveBlock(
   const [next, ...rest] = targets;
   let downstream: PipelineConnection | null = null;
   if (next) {
-    const opened = await openPipeline({ target: next, rest, blockId, query, authorization: request.headers.authorization, agent: context.peerAgent });
+    const opened = await openDownstream({ target: next, rest, blockId, query, authorization: request.headers.authorization, agent: context.peerAgent });
     if (!opened.ok) {
       if (query.stage !== 'recover') await context.store.discardRbw(writer);
       else await writer.abort();
@@ -94,6 +94,15 @@ async function receiveBlock(
     return;
   }
   await new BlockReceiver(context, blockId, query, request, response, writer, downstream).run();
+}
+
+/** A target Node refuses outright (it throws instead of failing the request) is a bad node too: the rbw replica must go either way. */
+async function openDownstream(open: PipelineOpenRequest): Promise<PipelineOpenResult> {
+  try {
+    return await openPipeline(open);
+  } catch (error) {
+    return { ok: false, badNode: open.target.uuid, message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function parseWriteQuery(params: Record<string, string>): WriteBlockQuery {

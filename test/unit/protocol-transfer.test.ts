@@ -90,4 +90,8 @@ test('block ids and pipeline targets are parsed strictly; path tricks never yiel
   assert.deepEqual(parseTargets(''), []);
   assert.equal(parseTargets('no-at-sign'), null);
   assert.equal(parseTargets('x@host:1/evil'), null);
+  // Ports out of range are a malformed header (400), not a set-up failure (the fuzz test's 500).
+  assert.equal(parseTargets('x@127.0.0.1:99999'), null);
+  assert.equal(parseTargets('x@127.0.0.1:0'), null);
+  assert.deepEqual(parseTargets('x@127.0.0.1:65535'), [{ uuid: 'x', name: '127.0.0.1:65535' }]);
 });
