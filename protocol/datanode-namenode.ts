@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Nonce, Proof } from './auth.js';
 import { BlockId, DatanodeLocation, DatanodeUuid, ExtendedBlock, GenerationStamp, SafeInt } from './common.js';
+import { maxReplicasPerBlockReportMessage } from './limits.js';
 
 export const datanodeLinkPath = '/datanode';
 
@@ -60,7 +61,7 @@ export const BlockReport = z.object({
   reportId: SafeInt,
   chunk: SafeInt,
   last: z.boolean(),
-  replicas: z.array(ReportedReplica).max(200_000),
+  replicas: z.array(ReportedReplica).max(maxReplicasPerBlockReportMessage),
 });
 export type BlockReport = z.infer<typeof BlockReport>;
 
@@ -132,6 +133,12 @@ export const Registered = z.object({
 export const RegistrationRefused = z.object({
   type: z.literal('registrationRefused'),
   message: z.string(),
+  /**
+   * HMAC(handshake key, 'registrationRefused' ‖ challenge nonce ‖ clientNonce ‖ message): a
+   * datanode gives up only on a refusal it can verify; an unsigned or unverifiable one (wrong
+   * secret on either side, or injected) is logged and the datanode keeps retrying.
+   */
+  proof: Proof.optional(),
 });
 export const HeartbeatReply = z.object({
   type: z.literal('heartbeatReply'),

@@ -14,6 +14,8 @@ export const maxRpcBodyBytes = 1024 * 1024;
 export const maxDatanodeMessageBytes = 64 * 1024 * 1024;
 /** Block ids in one block-report message chunk. */
 export const blockReportChunkBlocks = 100_000;
+/** Replicas one block-report message may carry (twice what datanodes send, for headroom). */
+export const maxReplicasPerBlockReportMessage = 200_000;
 /**
  * Data bytes in one packet of the transfer protocol (a multiple of every sane chunk size).
  * HDFS uses 64 KiB; here each packet costs a few JS allocations, promises and syscalls per

@@ -20,6 +20,11 @@ export interface ReplicaView {
   state: ReplicaState;
 }
 
+/** Work done a slice at a time: `step(budget)` handles up to about `budget` replicas and says whether all is done. */
+export interface BlockReportWork {
+  step(budget: number): boolean;
+}
+
 export interface BlockHealth {
   underReplicated: number;
   corrupt: number;
@@ -114,22 +119,30 @@ export class BlockManager {
     this.replication.blockChanged(blockId);
   }
 
-  onReplicaReceived(node: DatanodeDescriptor, [blockId, genStamp, length]: ReportedReplica): void {
+  onReplicaReceived(node: DatanodeDescriptor, replica: ReportedReplica): void {
+    this.receiveReplica(node, replica, false);
+  }
+
+  /** One replica named by an incremental or (`inFullReport`) a full report; one id lookup for all of it. */
+  private receiveReplica(node: DatanodeDescriptor, [blockId, genStamp, length]: ReportedReplica, inFullReport: boolean): void {
     // A node declared dead counts again only after it registers anew and reports in full.
     if (node.lastLiveness === 'dead') return;
     const map = this.blockMap;
     const slot = map.slotOf(blockId);
     const verdict = slot < 0 ? unknownBlockVerdict() : judgeReplicaOfKnownBlock(map.genStampAt(slot), map.lengthAt(slot), map.stateAt(slot), genStamp, length);
     if (verdict.kind === 'accept') {
-      // A replica we told the node to delete stays uncounted until its deletion is reported.
-      if (this.replication.isBeingDeleted(blockId, node.index)) return;
-      this.blockMap.addReplica(blockId, node.index, length);
-      this.replication.replicaArrived(blockId, node.index);
+      // A replica we told the node to delete stays uncounted until its deletion is reported;
+      // one known already (the periodic full report) changes nothing: no re-classification.
+      if (!this.replication.isBeingDeleted(blockId, node.index) && map.addReplicaAt(slot, node.index, length)) {
+        this.replication.replicaArrived(blockId, node.index, slot);
+      }
     } else if (verdict.kind === 'invalidate') {
-      this.blockMap.removeReplica(blockId, node.index);
+      map.removeReplica(blockId, node.index);
       this.datanodes.queueInvalidate(node, blockId, genStamp);
-      this.replication.blockChanged(blockId);
+      this.replication.blockChanged(blockId, slot);
     }
+    // Whatever the verdict, a replica the node still has (an ignored newer stamp, say) stays.
+    if (inFullReport && slot >= 0) map.markReportedAt(slot, node.index);
   }
 
   onReplicaDeleted(node: DatanodeDescriptor, blockId: number, genStamp: number): void {
@@ -141,29 +154,53 @@ export class BlockManager {
   }
 
   /**
-   * One chunk of a full block report. Additions apply chunk by chunk (they are facts
-   * either way); each replica named gets a mark in the block map, and when `last` arrives
-   * the node's replicas without a mark are dropped. No per-report memory: not even the
-   * set of ids seen.
+   * One chunk of a full block report, applied at once (tests, small reports). The link uses
+   * `startBlockReportChunk` to apply big chunks a slice at a time.
    */
   onBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[], last: boolean, now: number): void {
+    const work = this.startBlockReportChunk(node, reportId, replicas, last, now);
+    while (!work.step(Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * One chunk of a full block report, as work done in slices. Additions apply replica by
+   * replica (they are facts either way) and each replica named gets a mark in the block map;
+   * after the `last` chunk the node's replicas without a mark are dropped. No per-report
+   * memory beyond the marks: not even the set of ids seen. The caller keeps the datanode's
+   * later messages waiting until the work is done.
+   */
+  startBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[], last: boolean, now: number): BlockReportWork {
     const current = this.fullReports.get(node.index);
     if (current !== reportId) {
       // An unfinished earlier report's marks must not count for this one.
       if (current !== undefined) this.blockMap.clearReported(node.index);
       this.fullReports.set(node.index, reportId);
     }
-    for (const replica of replicas) {
-      this.onReplicaReceived(node, replica);
-      this.blockMap.markReported(replica[0], node.index);
-    }
-    if (!last) return;
-    this.fullReports.delete(node.index);
-    for (const blockId of this.blockMap.takeUnreported(node.index)) {
-      this.blockMap.removeReplica(blockId, node.index);
-      this.replication.blockChanged(blockId);
-    }
-    node.lastBlockReportMs = now;
+    let applied = 0;
+    let unreported: number[] | undefined;
+    let dropped = 0;
+    const step = (budget: number): boolean => {
+      for (const end = Math.min(replicas.length, applied + budget); applied < end; applied++) {
+        const replica = replicas[applied] as ReportedReplica;
+        this.receiveReplica(node, replica, true);
+      }
+      if (applied < replicas.length) return false;
+      if (!last) return true;
+      if (unreported === undefined) {
+        // Another report from this node began meanwhile: its marks decide, not this one's.
+        if (this.fullReports.get(node.index) !== reportId) return true;
+        this.fullReports.delete(node.index);
+        unreported = this.blockMap.takeUnreported(node.index);
+        node.lastBlockReportMs = now;
+      }
+      for (const end = Math.min(unreported.length, dropped + budget); dropped < end; dropped++) {
+        const blockId = unreported[dropped] as number;
+        this.blockMap.removeReplica(blockId, node.index);
+        this.replication.blockChanged(blockId);
+      }
+      return dropped >= unreported.length;
+    };
+    return { step };
   }
 
   /** A replica found bad (by a reader or the datanode's scanner); kept out of locations. */

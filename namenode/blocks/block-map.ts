@@ -106,9 +106,15 @@ export class BlockMap extends BlockTable {
     return holders;
   }
 
-  addReplica(blockId: number, datanodeIndex: number, length: number): void {
+  /** Records a replica (or its new length); false when the block is unknown or nothing changed. */
+  addReplica(blockId: number, datanodeIndex: number, length: number): boolean {
     const slot = this.slotOf(blockId);
-    if (slot >= 0) this.putReplica(slot, datanodeIndex, length);
+    return slot >= 0 && this.putReplica(slot, datanodeIndex, length);
+  }
+
+  /** `addReplica` for a caller that looked the slot up already. */
+  addReplicaAt(slot: number, datanodeIndex: number, length: number): boolean {
+    return this.putReplica(slot, datanodeIndex, length);
   }
 
   removeReplica(blockId: number, datanodeIndex: number): void {
@@ -145,7 +151,10 @@ export class BlockMap extends BlockTable {
   /** The datanode named this block in its current full report: its replica stays. */
   markReported(blockId: number, datanodeIndex: number): void {
     const slot = this.slotOf(blockId);
-    if (slot < 0) return;
+    if (slot >= 0) this.markReportedAt(slot, datanodeIndex);
+  }
+
+  markReportedAt(slot: number, datanodeIndex: number): void {
     const position = this.replicaPositionOf(slot, datanodeIndex);
     if (position >= 0) this.setSeen(slot, position, true);
   }

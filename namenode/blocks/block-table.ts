@@ -204,8 +204,8 @@ export class BlockTable {
     return this.replicasPerDatanode[datanodeIndex] ?? 0;
   }
 
-  /** Adds a replica, or updates its reported length when the datanode already has one. */
-  protected putReplica(slot: number, datanodeIndex: number, length: number): void {
+  /** Adds a replica, or updates its reported length when the datanode already has one; false when nothing changed. */
+  protected putReplica(slot: number, datanodeIndex: number, length: number): boolean {
     if (!Number.isInteger(datanodeIndex) || datanodeIndex < 0) throw new Error(`bad datanode index ${datanodeIndex}`);
     let position = this.replicaPositionOf(slot, datanodeIndex);
     if (position < 0) {
@@ -214,8 +214,11 @@ export class BlockTable {
       this.writeReplicaNode(slot, position, datanodeIndex, false);
       this.replicaCounts[slot] = position + 1;
       this.replicasPerDatanode[datanodeIndex] = this.replicaCountOn(datanodeIndex) + 1;
+    } else if (this.replicaLengthAt(slot, position) === length) {
+      return false;
     }
     this.setReplicaLength(slot, datanodeIndex, length);
+    return true;
   }
 
   /** Removes the replica at `position`, keeping the others in arrival order. */

@@ -15,13 +15,14 @@ import {
   type Register,
   datanodeLinkPath,
 } from '../../protocol/datanode-namenode.js';
-import { handshakeKey, newNonce, registeredProof, registerProofValid } from '../../protocol/auth.js';
+import { handshakeKey, newNonce, refusalProof, registeredProof, registerProofValid } from '../../protocol/auth.js';
 import { describeZodError } from '../../protocol/errors.js';
 import { maxDatanodeMessageBytes } from '../../protocol/limits.js';
 import { softwareVersion, softwareVersionsCompatible } from '../../protocol/version.js';
 import type { NamenodeServices } from '../namenode-services.js';
 import { onDatanodeRegistered } from '../replication/redundancy-shell.js';
 import { updateSafeMode } from '../replication/redundancy-tick.js';
+import { parseBlockReportFast, runInSlices } from './block-report-intake.js';
 import type { DatanodeDescriptor } from './datanode-manager.js';
 
 /**
@@ -62,7 +63,7 @@ export class DatanodeLinkHandlers {
 
   handle(session: LinkSession, message: DatanodeMessageType): LinkReply {
     if (message.type === 'register') return this.onRegister(session, message);
-    const node = session.datanodeUuid === undefined ? undefined : this.services.datanodes.get(session.datanodeUuid);
+    const node = this.registeredNode(session);
     if (node === undefined) return notRegistered;
     switch (message.type) {
       case 'heartbeat':
@@ -76,8 +77,32 @@ export class DatanodeLinkHandlers {
     }
   }
 
+  /**
+   * `handle`, except that a full-report chunk is applied a slice at a time with the event
+   * loop free in between (block-report-intake.ts); the server runs a socket's messages one
+   * after another, so the datanode's next message waits until the chunk is in.
+   */
+  async handleInSlices(session: LinkSession, message: DatanodeMessageType): Promise<LinkReply> {
+    if (message.type !== 'blockReport') return this.handle(session, message);
+    const node = this.registeredNode(session);
+    if (node === undefined) return notRegistered;
+    const work = this.services.blockManager.startBlockReportChunk(node, message.reportId, message.replicas, message.last, this.services.clock());
+    await runInSlices(work);
+    if (message.last) updateSafeMode(this.services, this.services.clock());
+    return {};
+  }
+
+  private registeredNode(session: LinkSession): DatanodeDescriptor | undefined {
+    return session.datanodeUuid === undefined ? undefined : this.services.datanodes.get(session.datanodeUuid);
+  }
+
   onRegister(session: LinkSession, message: Register): LinkReply {
     const { clusterId, namespaceId } = this.services.format;
+    // Signed, so a datanode can tell our refusal from an injected one (it gives up only on ours).
+    const refuse = (reason: string): LinkReply => ({
+      message: { type: 'registrationRefused', message: reason, proof: refusalProof(this.handshakeKey, session.nonce, message.clientNonce, reason) },
+      close: true,
+    });
     // The proof covers this connection's nonce: a register captured elsewhere never passes.
     if (!registerProofValid(this.handshakeKey, { ...message, nonce: session.nonce }, message.proof)) {
       return {
@@ -138,10 +163,6 @@ export class DatanodeLinkHandlers {
   }
 }
 
-function refuse(message: string): LinkReply {
-  return { message: { type: 'registrationRefused', message }, close: true };
-}
-
 /** Parses one raw frame; a reply describing the problem when it is not a valid message. */
 export function parseDatanodeFrame(text: string): { message: DatanodeMessageType } | { reply: LinkReply } {
   let json: unknown;
@@ -150,6 +171,8 @@ export function parseDatanodeFrame(text: string): { message: DatanodeMessageType
   } catch {
     return { reply: { message: { type: 'error', message: 'message is not valid JSON', reregister: false } } };
   }
+  const report = parseBlockReportFast(json);
+  if (report !== undefined) return { message: report };
   const parsed = DatanodeMessage.safeParse(json);
   if (!parsed.success) {
     return { reply: { message: { type: 'error', message: `invalid datanode message: ${describeZodError(parsed.error)}`, reregister: false } } };
@@ -170,16 +193,31 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
   wss.on('connection', (socket, request) => {
     const session = newLinkSession(request.socket.remoteAddress ?? '');
     socket.on('error', (error) => log.warn({ err: error, datanode: session.datanodeUuid }, 'datanode link error'));
-    socket.on('message', (data, isBinary) => {
-      try {
-        const reply = handleFrame(handlers, session, isBinary ? '' : rawText(data));
-        if (reply.message?.type === 'registered') replaceOlderSocket(socketByUuid, session, socket);
-        if (reply.warning !== undefined) log.warn({ remoteAddress: session.ipAddress }, reply.warning);
-        send(socket, reply);
-      } catch (error) {
-        log.error({ err: error, datanode: session.datanodeUuid }, 'datanode message handler failed');
-        send(socket, { message: { type: 'error', message: 'internal error handling the message', reregister: false } });
+    // One message at a time per socket, in order: a block-report chunk yields to the event
+    // loop while it is applied, and the socket is paused meanwhile so later frames wait in
+    // the kernel's buffers, not in the heap.
+    const waiting: string[] = [];
+    let draining = false;
+    const drain = async (): Promise<void> => {
+      draining = true;
+      socket.pause();
+      for (let text = waiting.shift(); text !== undefined; text = waiting.shift()) {
+        try {
+          const reply = await handleFrame(handlers, session, text);
+          if (reply.message?.type === 'registered') replaceOlderSocket(socketByUuid, session, socket);
+          if (reply.warning !== undefined) log.warn({ remoteAddress: session.ipAddress }, reply.warning);
+          send(socket, reply);
+        } catch (error) {
+          log.error({ err: error, datanode: session.datanodeUuid }, 'datanode message handler failed');
+          send(socket, { message: { type: 'error', message: 'internal error handling the message', reregister: false } });
+        }
       }
+      draining = false;
+      socket.resume();
+    };
+    socket.on('message', (data, isBinary) => {
+      waiting.push(isBinary ? '' : rawText(data));
+      if (!draining) void drain();
     });
     send(socket, { message: { type: 'challenge', nonce: session.nonce } });
     socket.on('close', () => {
@@ -194,10 +232,10 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
   };
 }
 
-function handleFrame(handlers: DatanodeLinkHandlers, session: LinkSession, text: string): LinkReply {
+async function handleFrame(handlers: DatanodeLinkHandlers, session: LinkSession, text: string): Promise<LinkReply> {
   if (text === '') return { message: { type: 'error', message: 'binary frames are not part of the protocol', reregister: false } };
   const parsed = parseDatanodeFrame(text);
-  return 'reply' in parsed ? parsed.reply : handlers.handle(session, parsed.message);
+  return 'reply' in parsed ? parsed.reply : handlers.handleInSlices(session, parsed.message);
 }
 
 /** A datanode that registers again on a new socket replaces its old one. */

@@ -34,8 +34,10 @@ export class PendingReplications {
 
   /** Replicas on their way to a block (targets not yet reported). */
   countFor(blockId: number): number {
+    const transfers = this.byBlock.get(blockId);
+    if (transfers === undefined) return 0;
     let count = 0;
-    for (const transfer of this.byBlock.get(blockId) ?? []) count += transfer.targets.size;
+    for (const transfer of transfers) count += transfer.targets.size;
     return count;
   }
 
@@ -53,7 +55,9 @@ export class PendingReplications {
 
   /** A target reported the replica; true when it was one we were waiting for. */
   onReplicaArrived(blockId: number, targetIndex: number): boolean {
-    for (const transfer of this.byBlock.get(blockId) ?? []) {
+    const transfers = this.byBlock.get(blockId);
+    if (transfers === undefined) return false;
+    for (const transfer of transfers) {
       if (!transfer.targets.delete(targetIndex)) continue;
       bump(this.incomingByTarget, targetIndex, -1);
       if (transfer.targets.size === 0) this.drop(transfer);

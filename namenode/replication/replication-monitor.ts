@@ -110,8 +110,7 @@ export class ReplicationMonitor {
   // ---- events ----
 
   /** Re-classifies one block after anything about it changed. */
-  blockChanged(blockId: number): void {
-    const slot = this.blockMap.slotOf(blockId);
+  blockChanged(blockId: number, slot = this.blockMap.slotOf(blockId)): void {
     if (slot < 0) return;
     const counts = this.countReplicasAt(blockId, slot);
     this.setHealth(slot, this.healthOf(slot, counts));
@@ -129,9 +128,9 @@ export class ReplicationMonitor {
   }
 
   /** A replica was reported; a transfer we scheduled may be confirmed by it. */
-  replicaArrived(blockId: number, datanodeIndex: number): void {
+  replicaArrived(blockId: number, datanodeIndex: number, slot = this.blockMap.slotOf(blockId)): void {
     this.pending.onReplicaArrived(blockId, datanodeIndex);
-    this.blockChanged(blockId);
+    this.blockChanged(blockId, slot);
   }
 
   /** A datanode reported a deletion: a replica we told it to delete is gone. */

@@ -1,0 +1,73 @@
+// Full block reports at the link: the fast replica check agrees with the zod schema, and a
+// big chunk applied in slices (with event-loop turns between them) ends as the one-shot path does.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BlockInfo } from '../../namenode/blocks/block-map.js';
+import { BlockManager } from '../../namenode/blocks/block-manager.js';
+import { parseBlockReportFast, runInSlices } from '../../namenode/datanodes/block-report-intake.js';
+import { DatanodeManager } from '../../namenode/datanodes/datanode-manager.js';
+import { DatanodeMessage, type DatanodeRegistration, type ReportedReplica } from '../../protocol/datanode-namenode.js';
+import { maxReplicasPerBlockReportMessage } from '../../protocol/limits.js';
+
+const envelope = { type: 'blockReport', reportId: 3, chunk: 0, last: true };
+
+test('the fast block-report check accepts and refuses exactly what the schema does', () => {
+  const cases: unknown[] = [
+    { ...envelope, replicas: [[1, 2, 0], [Number.MAX_SAFE_INTEGER, 1, 5]] },
+    { ...envelope, replicas: [] },
+    { ...envelope, replicas: [[1, 2, 0]], extra: 'dropped' },
+    { ...envelope, replicas: [[0, 2, 0]] },
+    { ...envelope, replicas: [[1, 0, 0]] },
+    { ...envelope, replicas: [[1, 2, -1]] },
+    { ...envelope, replicas: [[1, 2, 0.5]] },
+    { ...envelope, replicas: [[1, 2]] },
+    { ...envelope, replicas: [[1, 2, 3, 4]] },
+    { ...envelope, replicas: [['1', 2, 3]] },
+    { ...envelope, replicas: [[2 ** 53, 2, 3]] },
+    { ...envelope, replicas: [null] },
+    { ...envelope, replicas: {} },
+    { ...envelope, reportId: -1, replicas: [[1, 1, 1]] },
+    { ...envelope, last: 'yes', replicas: [] },
+    { type: 'blockReport', replicas: [] },
+    { ...envelope, replicas: Array.from({ length: maxReplicasPerBlockReportMessage + 1 }, (_, i) => [i + 1, 1, 1]) },
+    { type: 'heartbeat', replicas: [] },
+    [envelope],
+    null,
+  ];
+  for (const json of cases) {
+    const fast = parseBlockReportFast(json);
+    const schema = DatanodeMessage.safeParse(json);
+    const label = JSON.stringify(json).slice(0, 120);
+    if (fast === undefined) assert.ok(!schema.success || schema.data.type !== 'blockReport', `fast refused what the schema accepts: ${label}`);
+    else assert.deepEqual(fast, schema.success ? schema.data : 'schema refused', label);
+  }
+});
+
+test('a chunk applied slice by slice ends as the one-shot path does', async () => {
+  const setup = () => {
+    const datanodes = new DatanodeManager({ staleAfterMs: 30_000, deadAfterMs: 630_000 }, new Map());
+    const registration: DatanodeRegistration = {
+      type: 'register', datanodeUuid: 'a', clusterId: '', softwareVersion: '0.1.0', hostname: 'host-a', dataPort: 9866,
+      storage: { capacity: 1e12, dfsUsed: 0, nonDfsUsed: 0, remaining: 1e12, volumes: [] },
+    };
+    const node = datanodes.register(registration, '203.0.113.1', 0);
+    const blocks = new BlockManager(datanodes, 1);
+    for (let id = 1; id <= 60_000; id++) blocks.blockMap.set(id, new BlockInfo(1, 10, 'complete', 1));
+    // Held before the report, then missing from it: dropped at its end.
+    for (let id = 50_001; id <= 60_000; id++) blocks.onReplicaReceived(node, [id, 1, 10]);
+    return { blocks, node };
+  };
+  const replicas: ReportedReplica[] = [];
+  for (let id = 1; id <= 50_000; id++) replicas.push([id, 1, 10]);
+  const sliced = setup();
+  const work = sliced.blocks.startBlockReportChunk(sliced.node, 9, replicas, true, 500);
+  let steps = 0;
+  await runInSlices({ step: (budget) => (steps++, work.step(budget)) });
+  const oneShot = setup();
+  oneShot.blocks.onBlockReportChunk(oneShot.node, 9, replicas, true, 500);
+  assert.ok(steps > 10, `applied in ${steps} steps`);
+  assert.equal(sliced.blocks.blockMap.replicaCountOn(sliced.node.index), 50_000);
+  assert.deepEqual(sliced.blocks.blockMap.blocksOn(sliced.node.index), oneShot.blocks.blockMap.blocksOn(oneShot.node.index));
+  assert.deepEqual(sliced.blocks.health(), oneShot.blocks.health());
+  assert.equal(sliced.node.lastBlockReportMs, 500);
+});
