@@ -14,7 +14,7 @@ const rpcTarget = 5_000;
 
 function sizesOf(quick: boolean): { inproc: RoundSizes; rpc: RoundSizes } {
   return quick
-    ? { inproc: { ops: 4_000, listings: 400 }, rpc: { ops: 2_000, listings: 200 } }
+    ? { inproc: { ops: 2_000, listings: 200 }, rpc: { ops: 1_000, listings: 100 } }
     : { inproc: { ops: 20_000, listings: 2_000 }, rpc: { ops: 10_000, listings: 1_000 } };
 }
 
