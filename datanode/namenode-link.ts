@@ -9,7 +9,7 @@ import {
   NamenodeMessage,
   type ReportedReplica,
 } from '../protocol/datanode-namenode.js';
-import { handshakeKey, newNonce, registeredProofValid, registerProof } from '../protocol/auth.js';
+import { clusterSecretFileKey, handshakeKey, newNonce, refusalProofValid, registeredProofValid, registerProof } from '../protocol/auth.js';
 import { blockReportChunkBlocks } from '../protocol/limits.js';
 import { describeTlsFailure } from '../protocol/tls-errors.js';
 import { softwareVersion } from '../protocol/version.js';
@@ -43,7 +43,7 @@ export interface NamenodeLinkOptions {
   blockReportIntervalMs: number;
   activeTransfers(): number;
   onCommand(command: DatanodeCommand): void;
-  /** The namenode refused this datanode (another cluster, wrong version): nothing to retry. */
+  /** The namenode refused this datanode in a refusal signed with the cluster secret (another cluster, wrong version): nothing to retry. */
   onRefused(message: string): void;
 }
 
@@ -125,6 +125,7 @@ export class NamenodeLink {
     const socket = new WebSocket(this.options.url, { maxPayload: maxNamenodeMessageBytes, handshakeTimeout: 10_000, ...tlsOptions });
     this.socket = socket;
     this.challenge = null;
+    this.clientNonce = '';
     // The namenode speaks first (a challenge); registration answers it.
     socket.on('message', (data) => this.onMessage(data));
     socket.on('error', (error) => this.onSocketError(error));
@@ -198,7 +199,7 @@ export class NamenodeLink {
         this.onRegistered(message).catch((error: unknown) => this.options.log.error({ err: error }, 'could not complete registration'));
         return;
       case 'registrationRefused':
-        this.refused(message.message);
+        this.onRegistrationRefused(message);
         return;
       case 'heartbeatReply':
         // Commands come only from a namenode that proved the cluster secret on this connection.
@@ -210,6 +211,27 @@ export class NamenodeLink {
         if (message.reregister) this.reregister();
         return;
     }
+  }
+
+  /**
+   * A refusal signed over this connection's nonces gives up for good, as before. One we cannot
+   * verify may be injected by anyone on the path, so it is not trusted: it is logged (our own
+   * secret may be the wrong one) and we hang up and retry with backoff. A forger can then at
+   * worst hold the link down while it keeps forging, which it could do by cutting the
+   * connection anyway; it can no longer stop the datanode with one message.
+   */
+  private onRegistrationRefused(message: Extract<NamenodeMessage, { type: 'registrationRefused' }>): void {
+    const { challenge, clientNonce } = this;
+    const signed = challenge !== null && clientNonce !== '' && message.proof !== undefined;
+    if (signed && refusalProofValid(this.handshakeKey, challenge, clientNonce, message.message, message.proof ?? '')) {
+      this.refused(message.message);
+      return;
+    }
+    this.options.log.error(
+      { url: this.options.url, reason: message.message, retryInMs: this.reconnectDelayMs },
+      `registration refused by the namenode: ${message.message} (not signed with our cluster secret — check ${clusterSecretFileKey}); retrying`,
+    );
+    this.socket?.close();
   }
 
   private refused(reason: string): void {

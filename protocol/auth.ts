@@ -108,6 +108,19 @@ export function registeredProofValid(key: Buffer, clientNonce: string, nonce: st
   return macMatches(hmac(key, clientNonce, nonce, 'namenode'), proof);
 }
 
+/**
+ * The namenode's signature on a refusal: HMAC(key, 'registrationRefused' ‖ nonce ‖ clientNonce ‖
+ * reason). A refusal makes a datanode give up, so only a holder of the secret may send one, and
+ * only on this connection for this register (both nonces), with this reason.
+ */
+export function refusalProof(key: Buffer, nonce: string, clientNonce: string, reason: string): string {
+  return hmac(key, 'registrationRefused', nonce, clientNonce, reason).toString('base64url');
+}
+
+export function refusalProofValid(key: Buffer, nonce: string, clientNonce: string, reason: string, proof: string): boolean {
+  return macMatches(hmac(key, 'registrationRefused', nonce, clientNonce, reason), proof);
+}
+
 // ---- block access tokens ----
 
 export const BlockAccess = z.enum(['read', 'write', 'copy']);

@@ -13,7 +13,8 @@ import { after, describe, it } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseConfig } from '../../config/index.js';
 import { computeChunkChecksums } from '../../protocol/checksum.js';
-import { BlockTokenKeys, newNonce } from '../../protocol/auth.js';
+import { BlockTokenKeys, handshakeKey, newNonce, refusalProof } from '../../protocol/auth.js';
+import { pino } from 'pino';
 import { DatanodeMessage } from '../../protocol/datanode-namenode.js';
 import { type RunningDatanode, startDatanode, type StartDatanodeOptions } from '../../datanode/main.js';
 import { namenodeProof } from '../helpers/link-handshake.js';
@@ -85,6 +86,13 @@ class FakeNamenode {
         setTimeout(resolve, 100);
       });
     }
+  }
+
+  /** A refusal of the last register, signed with `secret` as the real namenode signs it. */
+  refuse(reason: string): void {
+    const register = [...this.messages].reverse().find((message) => message.type === 'register');
+    assert.ok(register?.type === 'register', 'a refusal answers a register');
+    this.send({ type: 'registrationRefused', message: reason, proof: refusalProof(handshakeKey(this.secret), this.nonce, register.clientNonce, reason) });
   }
 
   registered(clusterId = 'CID-fake'): void {
@@ -207,14 +215,35 @@ describe('datanode namenode link', () => {
     assert.deepEqual(result.data, data);
   });
 
-  it('calls onFatal when the namenode refuses it', async () => {
+  it('calls onFatal when the namenode refuses it with a signed refusal', async () => {
     const namenode = await FakeNamenode.start();
     let fatal = '';
     await startLinkedDatanode(namenode, { onFatal: (message) => (fatal = message) });
     await namenode.next('register');
-    namenode.send({ type: 'registrationRefused', message: 'cluster id CID-a does not match CID-b' });
+    namenode.refuse('cluster id CID-a does not match CID-b');
     await waitUntil(() => fatal !== '');
     assert.match(fatal, /CID-a/);
+  });
+
+  it('does not give up on a refusal it cannot verify (unsigned, forged or another secret): it logs it and registers again', async () => {
+    const namenode = await FakeNamenode.start();
+    let fatal = '';
+    const logged: string[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => logged.push(line) });
+    await startLinkedDatanode(namenode, { onFatal: (message) => (fatal = message), log });
+    await namenode.next('register');
+    let seen = namenode.messages.length;
+    namenode.send({ type: 'registrationRefused', message: 'go away' });
+    await namenode.next('register', seen);
+    seen = namenode.messages.length;
+    namenode.send({ type: 'registrationRefused', message: 'go away', proof: 'A'.repeat(43) });
+    await namenode.next('register', seen);
+    seen = namenode.messages.length;
+    namenode.secret = randomBytes(32);
+    namenode.refuse('wrong cluster secret');
+    await namenode.next('register', seen);
+    assert.equal(fatal, '');
+    assert.ok(logged.some((line) => line.includes('registration refused by the namenode: wrong cluster secret (not signed with our cluster secret — check tsdfs.cluster.secret.file)')), logged.join(''));
   });
 });
 

@@ -19,6 +19,8 @@ import {
   hmac,
   newNonce,
   readClusterSecret,
+  refusalProof,
+  refusalProofValid,
   registeredProof,
   registeredProofValid,
   registerProof,
@@ -92,6 +94,18 @@ describe('the datanode handshake', () => {
     assert.equal(registeredProofValid(key, input.clientNonce, input.nonce, proof), true);
     assert.equal(registeredProofValid(key, input.nonce, input.clientNonce, proof), false);
     assert.notEqual(proof, registerProof(key, input));
+  });
+
+  it('a refusal signature binds both nonces and the reason, and needs the secret', () => {
+    const reason = 'cluster id mismatch: datanode has CID-a, namenode has CID-b';
+    const proof = refusalProof(key, input.nonce, input.clientNonce, reason);
+    assert.equal(refusalProofValid(key, input.nonce, input.clientNonce, reason, proof), true);
+    assert.equal(refusalProofValid(key, newNonce(), input.clientNonce, reason, proof), false, 'another connection');
+    assert.equal(refusalProofValid(key, input.nonce, newNonce(), reason, proof), false, 'another register');
+    assert.equal(refusalProofValid(key, input.nonce, input.clientNonce, 'wrong cluster secret', proof), false, 'reason edited');
+    assert.equal(refusalProofValid(handshakeKey(randomBytes(32)), input.nonce, input.clientNonce, reason, proof), false, 'wrong secret');
+    assert.equal(refusalProofValid(key, input.nonce, input.clientNonce, reason, registeredProof(key, input.clientNonce, input.nonce)), false, 'a registered proof is no refusal');
+    assert.equal(refusalProofValid(key, input.nonce, input.clientNonce, reason, ''), false);
   });
 
   it('nonces are fresh 32-byte base64url strings', () => {
