@@ -24,12 +24,17 @@ export function replicationPriorityOf(liveReplicas: number, expectedReplication:
 }
 
 export class NeededReplicationQueues {
-  /** One insertion-ordered set per level: the front is the block waiting longest. */
+  /**
+   * One insertion-ordered set per level: the front is the block waiting longest. A block's
+   * level is found by asking the (four) sets rather than kept in a Map beside them: after a
+   * restart every block passes through here, and a Map of a million entries doubled the cost.
+   */
   private readonly levels: Array<Set<number>> = Array.from({ length: priorityLevels }, () => new Set<number>());
-  private readonly levelOf = new Map<number, ReplicationPriority>();
 
   get size(): number {
-    return this.levelOf.size;
+    let size = 0;
+    for (const level of this.levels) size += level.size;
+    return size;
   }
 
   sizeOf(priority: ReplicationPriority): number {
@@ -37,32 +42,31 @@ export class NeededReplicationQueues {
   }
 
   priorityOf(blockId: number): ReplicationPriority | undefined {
-    return this.levelOf.get(blockId);
+    for (let priority = 0; priority < priorityLevels; priority++) {
+      if ((this.levels[priority] as Set<number>).has(blockId)) return priority as ReplicationPriority;
+    }
+    return undefined;
   }
 
   /** Adds or moves a block; a block already at this level keeps its place in line. */
   put(blockId: number, priority: ReplicationPriority): void {
-    const current = this.levelOf.get(blockId);
-    if (current === priority) return;
-    if (current !== undefined) (this.levels[current] as Set<number>).delete(blockId);
-    (this.levels[priority] as Set<number>).add(blockId);
-    this.levelOf.set(blockId, priority);
+    const target = this.levels[priority] as Set<number>;
+    if (target.has(blockId)) return;
+    for (const level of this.levels) if (level !== target && level.delete(blockId)) break;
+    target.add(blockId);
   }
 
   remove(blockId: number): void {
-    const current = this.levelOf.get(blockId);
-    if (current === undefined) return;
-    (this.levels[current] as Set<number>).delete(blockId);
-    this.levelOf.delete(blockId);
+    for (const level of this.levels) if (level.delete(blockId)) return;
   }
 
   /** Sends a block that could not be served now to the back of its line (round robin). */
   moveToBack(blockId: number): void {
-    const current = this.levelOf.get(blockId);
-    if (current === undefined) return;
-    const level = this.levels[current] as Set<number>;
-    level.delete(blockId);
-    level.add(blockId);
+    for (const level of this.levels) {
+      if (!level.delete(blockId)) continue;
+      level.add(blockId);
+      return;
+    }
   }
 
   /** Up to `limit` blocks in priority order, for one tick's work. */
