@@ -64,6 +64,8 @@ export const configSchema = z.strictObject({
   'hadoop.user.group.static.mapping.overrides': optionalText,
   'dfs.umaskmode': z.string().regex(/^[0-7]{3}$/, 'expected 3 octal digits').default('022'),
   'dfs.block.access.token.enable': boolean.default(true),
+  /** Minutes a block token lives (HDFS: 600); fractions allowed (tests). At most 600: keys roll every 10 h. */
+  'dfs.block.access.token.lifetime': decimal(0.001, 600).default(600),
   'dfs.hosts.exclude': optionalText,
   'net.topology.table.file.name': optionalText,
   /** Empty means `<dfs.namenode.name.dir>/cluster.secret`. */

@@ -80,7 +80,7 @@ export function createNamenodeServices(store: NamenodeStore, config: Config, opt
   };
   const fileWrites = new FileWrites(context, namespace, targetChooser);
   const clusterSecret = options.clusterSecret ?? randomBytes(32);
-  const blockTokens = new BlockTokenIssuer(clusterSecret, config['dfs.block.access.token.enable'], clock);
+  const blockTokens = new BlockTokenIssuer(clusterSecret, config['dfs.block.access.token.enable'], clock, config['dfs.block.access.token.lifetime'] * 60_000);
   const services: NamenodeServices = { config, format: store.format, context, namespace, fileWrites, blockManager, datanodes, leases, safeMode, clock, clusterSecret, blockTokens };
   loadAdminStates(services);
   // An empty namespace leaves start-up safe mode at once; one with blocks waits for reports.

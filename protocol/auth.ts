@@ -128,7 +128,10 @@ export type BlockAccess = z.infer<typeof BlockAccess>;
 
 /** Keys roll every interval; a key lives for three (previous, current, next), stateless on datanodes. */
 export const blockTokenKeyRollIntervalMs = 10 * 60 * 60 * 1000;
-/** HDFS's default token lifetime (10 h): one long read or write never needs a second one. */
+/**
+ * HDFS's default token lifetime (10 h, `dfs.block.access.token.lifetime` = 600 min). Never longer
+ * than the key roll interval, so a token's key is still accepted for as long as the token lives.
+ */
 export const blockTokenLifetimeMs = 10 * 60 * 60 * 1000;
 /** Bounds what a datanode parses from an Authorization header. */
 export const maxBlockTokenChars = 2048;
@@ -182,9 +185,10 @@ export class BlockTokenKeys {
     return `${body}.${hmac(this.key(payload.keyId), body).toString('base64url')}`;
   }
 
-  /** A token for `access` to `blockId`, valid for `blockTokenLifetimeMs` from `nowMs`. */
-  issue(blockId: number, access: BlockAccess, user: string, nowMs: number): string {
-    return this.mint({ blockId, access, user, expiresAt: nowMs + blockTokenLifetimeMs, keyId: blockTokenKeyIdAt(nowMs) });
+  /** A token for `access` to `blockId`, valid for `lifetimeMs` (at most `blockTokenLifetimeMs`) from `nowMs`. */
+  issue(blockId: number, access: BlockAccess, user: string, nowMs: number, lifetimeMs = blockTokenLifetimeMs): string {
+    const expiresAt = nowMs + Math.max(1, Math.min(Math.round(lifetimeMs), blockTokenLifetimeMs));
+    return this.mint({ blockId, access, user, expiresAt, keyId: blockTokenKeyIdAt(nowMs) });
   }
 
   check(token: string | undefined, wanted: BlockTokenRequest): BlockTokenCheck {

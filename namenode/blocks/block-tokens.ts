@@ -1,7 +1,7 @@
 // Block access tokens on the namenode's side: every LocatedBlock a client gets and every
 // transfer command a datanode gets carries a token for that block and access, signed with
 // a key derived from the cluster secret (protocol/auth.ts). Empty when tokens are off.
-import { type BlockAccess, BlockTokenKeys } from '../../protocol/auth.js';
+import { type BlockAccess, BlockTokenKeys, blockTokenLifetimeMs } from '../../protocol/auth.js';
 import type { LocatedBlock } from '../../protocol/common.js';
 import type { RpcHandlers } from '../rpc/rpc-handlers.js';
 
@@ -11,12 +11,18 @@ export const transferTokenUser = 'tsdfs-namenode';
 export class BlockTokenIssuer {
   private readonly keys: BlockTokenKeys | null;
 
-  constructor(clusterSecret: Buffer, enabled: boolean, private readonly clock: () => number) {
+  /** `lifetimeMs`: `dfs.block.access.token.lifetime`; a client whose token runs out asks for a fresh one. */
+  constructor(
+    clusterSecret: Buffer,
+    enabled: boolean,
+    private readonly clock: () => number,
+    private readonly lifetimeMs = blockTokenLifetimeMs,
+  ) {
     this.keys = enabled ? new BlockTokenKeys(clusterSecret) : null;
   }
 
   issue(blockId: number, access: BlockAccess, user: string): string {
-    return this.keys === null ? '' : this.keys.issue(blockId, access, user, this.clock());
+    return this.keys === null ? '' : this.keys.issue(blockId, access, user, this.clock(), this.lifetimeMs);
   }
 
   located(block: LocatedBlock, access: BlockAccess, user: string): LocatedBlock {
