@@ -90,7 +90,7 @@ export interface HealthCounters {
 const healthBit = { complete: 1, safe: 2, under: 4, missing: 8 } as const;
 
 export class ReplicationMonitor {
-  readonly needed = new NeededReplicationQueues();
+  readonly needed: NeededReplicationQueues;
   readonly pending = new PendingReplications();
   readonly counters: HealthCounters = { underReplicated: 0, missing: 0, completeBlocks: 0, safeBlocks: 0 };
   /** Blocks with a replica to delete (surplus, or corrupt once enough good ones exist). */
@@ -105,7 +105,9 @@ export class ReplicationMonitor {
     private readonly datanodes: DatanodeManager,
     private readonly settings: ReplicationSettings,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.needed = new NeededReplicationQueues(blockMap);
+  }
 
   // ---- events ----
 
@@ -120,8 +122,11 @@ export class ReplicationMonitor {
   /** Before a block leaves the block map (file deleted, block abandoned). */
   blockRemoved(blockId: number): void {
     const slot = this.blockMap.slotOf(blockId);
-    if (slot >= 0) this.setHealth(slot, 0);
-    this.needed.remove(blockId);
+    if (slot >= 0) {
+      this.setHealth(slot, 0);
+      // Before the record is freed: the queues link records, not block ids.
+      this.needed.removeAt(slot);
+    }
     this.toTrim.delete(blockId);
     this.pending.dropBlock(blockId);
     this.deleting.delete(blockId);
@@ -244,15 +249,15 @@ export class ReplicationMonitor {
   private requeue(blockId: number, slot: number, counts: ReplicaCounts): void {
     if (this.blockMap.stateAt(slot) === 'underConstruction' || counts.live + counts.decommissioning === 0) {
       // Nothing to copy from (or still being written): repair waits for a replica to appear.
-      this.needed.remove(blockId);
+      this.needed.removeAt(slot);
       this.toTrim.delete(blockId);
       return;
     }
     const expected = this.blockMap.expectedReplicationAt(slot);
     const pending = this.pending.countFor(blockId);
-    if (counts.live + pending < expected) this.needed.put(blockId, replicationPriorityOf(counts.live, expected));
-    else if (pending === 0 && this.isBadlyDistributed(slot, counts)) this.needed.put(blockId, ReplicationPriority.badlyDistributed);
-    else this.needed.remove(blockId);
+    if (counts.live + pending < expected) this.needed.putAt(slot, replicationPriorityOf(counts.live, expected));
+    else if (pending === 0 && this.isBadlyDistributed(slot, counts)) this.needed.putAt(slot, ReplicationPriority.badlyDistributed);
+    else this.needed.removeAt(slot);
     const surplus = counts.live > expected;
     const corruptReady = counts.corrupt > 0 && counts.live >= expected;
     if (surplus || corruptReady) this.toTrim.add(blockId);
