@@ -6,7 +6,7 @@ import type http from 'node:http';
 import { basename, join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Config, loadConfig, readTrustedCa, schemeOf } from '../config/index.js';
+import { type Config, isExplicitlySet, loadConfig, readTrustedCa, schemeOf } from '../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
 import type { FileStatus } from '../protocol/common.js';
 import { packetDataBytes } from '../protocol/limits.js';
@@ -52,9 +52,15 @@ export class DfsClient {
   private readonly leaseRenewer: LeaseRenewer;
   private readonly context: ClientContext;
   private serverDefaultsReply: Promise<RpcResponse<'getServerDefaults'>> | null = null;
+  /** Replication and block size from the client's own config when the user set them. */
+  private readonly writeDefaults: WriteOptions;
 
   constructor(options: DfsClientOptions = {}) {
     const config = options.config ?? loadConfig();
+    this.writeDefaults = {
+      ...(isExplicitlySet(config, 'dfs.replication') ? { replication: config['dfs.replication'] } : {}),
+      ...(isExplicitlySet(config, 'dfs.blocksize') ? { blockSize: config['dfs.blocksize'] } : {}),
+    };
     this.user = options.user ?? defaultUserName();
     const address = options.namenode ?? config['fs.defaultFS'];
     // The whole cluster speaks TLS or none of it does: datanodes in the namenode's scheme.
@@ -185,9 +191,13 @@ export class DfsClient {
 
   // ---- data ----
 
-  /** 'finish' is emitted only after the namenode accepted `complete`; any failure is an 'error'. */
+  /**
+   * 'finish' is emitted only after the namenode accepted `complete`; any failure is an 'error'.
+   * Replication and block size: `options`, else this client's config where the user set them
+   * (site file, environment, -D), else the namenode's defaults.
+   */
   createWriteStream(path: string, options: WriteOptions = {}): Writable {
-    return createFileWriteStream(this.context, this.resolve(path), options);
+    return createFileWriteStream(this.context, this.resolve(path), { ...this.writeDefaults, ...options });
   }
 
   createReadStream(path: string, options: ReadOptions = {}): Readable {

@@ -31,7 +31,21 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     if (value !== undefined) raw[key] = value;
   }
   Object.assign(raw, options.overrides ?? {});
-  return parseConfig(raw);
+  const config = parseConfig(raw);
+  explicitKeys.set(config, new Set(Object.keys(raw)));
+  return config;
+}
+
+/** The keys each loaded config got from a site file, the environment or `-D` (not defaults). */
+const explicitKeys = new WeakMap<Config, ReadonlySet<string>>();
+
+/**
+ * Whether `key` was set by the user rather than left at its default. A client honours its
+ * own `dfs.replication`/`dfs.blocksize` only when set, as HDFS's client config does;
+ * otherwise the namenode's defaults apply. Configs not made by loadConfig count as unset.
+ */
+export function isExplicitlySet(config: Config, key: ConfigKey): boolean {
+  return explicitKeys.get(config)?.has(key) ?? false;
 }
 
 export function parseConfig(raw: Record<string, unknown>): Config {

@@ -42,6 +42,30 @@ test('mkdir, put, ls, cat, get: the everyday round trip', async () => {
   assert.equal(await readFile(back, 'utf8'), 'hello tsdfs\n');
 });
 
+test('put honours -D dfs.replication and -D dfs.blocksize as HDFS clients do; without them the namenode decides', async () => {
+  const local = join(cluster.dir, 'two-blocks.bin');
+  await writeFile(local, Buffer.alloc(1536 * 1024, 7));
+  const put = await cluster.cli(['put', '-D', 'dfs.replication=1', '-Ddfs.blocksize=1048576', local, '/user/alice/one-copy.bin'], { env });
+  assert.equal(put.code, 0, put.stderr);
+  const chosen = JSON.parse((await cluster.cli(['stat', '--json', '/user/alice/one-copy.bin'], { env })).stdout);
+  assert.equal(chosen.replication, 1);
+  assert.equal(chosen.blockSize, 1048576);
+  const locations = await cluster.client().rpc('getBlockLocations', { path: '/user/alice/one-copy.bin', offset: 0, length: 1536 * 1024 });
+  assert.equal(locations.blocks.length, 2);
+  for (const block of locations.blocks) assert.equal(block.locations.length, 1);
+
+  assert.equal((await cluster.cli(['put', local, '/user/alice/default-copies.bin'], { env })).code, 0);
+  const defaults = JSON.parse((await cluster.cli(['stat', '--json', '/user/alice/default-copies.bin'], { env })).stdout);
+  assert.equal(defaults.replication, 3);
+  assert.equal(defaults.blockSize, 134217728);
+
+  const refused = await cluster.cli(['put', '-D', 'dfs.replication=0', local, '/user/alice/none.bin'], { env });
+  assert.equal(refused.code, 1);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  assert.match(refused.stderr, /dfs\.replication/);
+  assert.equal((await cluster.cli(['test', '-e', '/user/alice/none.bin'], { env })).code, 1);
+});
+
 test('errors are one line on stderr with exit 1; usage errors exit 255', async () => {
   const missing = await cluster.cli(['ls', '/nope'], { env });
   assert.equal(missing.code, 1);

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, deadNodeTimeoutMs, envNameOf, loadConfig, namenodeUrl, parseDefine, parseRackTable, parseSize, rackOf } from '../../config/index.js';
+import { ConfigError, deadNodeTimeoutMs, envNameOf, isExplicitlySet, loadConfig, namenodeUrl, parseDefine, parseRackTable, parseSize, rackOf } from '../../config/index.js';
 
 test('defaults are HDFS defaults', () => {
   const config = loadConfig({ env: {}, cwd: tmpdir() });
@@ -29,6 +29,12 @@ test('site file < environment < -D, with size suffixes', async () => {
     assert.equal(fromDefine['dfs.replication'], 5);
     const viaConfDir = loadConfig({ env: { TSDFS_CONF_DIR: dir }, cwd: tmpdir() });
     assert.equal(viaConfDir['dfs.replication'], 2);
+    // What the user set (any layer) is told apart from defaults: clients send only those.
+    assert.equal(isExplicitlySet(fromFile, 'dfs.replication'), true);
+    assert.equal(isExplicitlySet(fromEnv, 'dfs.replication'), true);
+    assert.equal(isExplicitlySet(fromFile, 'dfs.heartbeat.interval'), false);
+    assert.equal(isExplicitlySet(loadConfig({ env: {}, cwd: tmpdir() }), 'dfs.replication'), false);
+    assert.equal(isExplicitlySet(loadConfig({ env: {}, cwd: tmpdir(), overrides: { 'dfs.blocksize': '1m' } }), 'dfs.blocksize'), true);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
