@@ -17,7 +17,7 @@ import { type GroupLookup, osGroupLookup } from './namespace/user-groups.js';
 import { chooseTargets } from './placement/placement-policy.js';
 import { loadAdminStates } from './replication/redundancy-shell.js';
 import { updateSafeMode } from './replication/redundancy-tick.js';
-import { pendingTimeoutMsOf } from './replication/replication-monitor.js';
+import { pendingTimeoutMsOf } from './replication/replication-settings.js';
 import { SafeMode } from './safemode/safe-mode.js';
 import { processUserName } from './storage/format.js';
 import type { NamenodeStore } from './storage/namenode-store.js';

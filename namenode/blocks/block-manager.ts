@@ -7,7 +7,8 @@ import type { DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-
 import { locationOf } from '../datanodes/datanode-manager.js';
 import { isWritersNode } from '../placement/placement-policy.js';
 import type { Liveness } from '../datanodes/liveness.js';
-import { type ReplicationSettings, ReplicationMonitor, defaultReplicationSettings } from '../replication/replication-monitor.js';
+import { ReplicationMonitor } from '../replication/replication-monitor.js';
+import { type ReplicationSettings, defaultReplicationSettings } from '../replication/replication-settings.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
 import { BlockMap } from './block-map.js';
 import { judgeReplicaOfKnownBlock, replicaMatchesCommitted, unknownBlockVerdict } from './replica-rules.js';

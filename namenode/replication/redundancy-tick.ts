@@ -7,7 +7,7 @@ import type { BlockManager } from '../blocks/block-manager.js';
 import type { AdminStateChange, DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-manager.js';
 import type { Liveness } from '../datanodes/liveness.js';
 import type { SafeMode } from '../safemode/safe-mode.js';
-import type { ReplicationWork } from './replication-monitor.js';
+import type { ReplicationWork } from './replication-work.js';
 
 export interface NamenodeCore {
   datanodes: DatanodeManager;

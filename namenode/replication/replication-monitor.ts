@@ -6,91 +6,26 @@
 // It never rescans the block map per tick: every event that changes a block's replicas or
 // target re-classifies that block (O(its replicas)), keeping the needed-replication queues
 // and the health counters (under-replicated, missing, safe) true at all times.
+//
+// The decisions themselves live in pure modules: block health (block-health.ts), which
+// surplus or corrupt replicas to delete (excess-replicas.ts) and when a decommissioning
+// datanode is done (decommission-progress.ts); this class keeps the state and coordinates.
 import type { BlockMap } from '../blocks/block-map.js';
 import type { DatanodeDescriptor, DatanodeManager } from '../datanodes/datanode-manager.js';
 import type { Liveness } from '../datanodes/liveness.js';
 import { type PlacementNode, chooseTargets } from '../placement/placement-policy.js';
+import { type HealthCounters, type ReplicaCounts, applyHealthChange, healthOf } from './block-health.js';
+import { BlockReplicas } from './block-replicas.js';
+import { isDecommissionComplete } from './decommission-progress.js';
+import { planTrim } from './excess-replicas.js';
 import { NeededReplicationQueues, ReplicationPriority, replicationPriorityOf } from './needed-replication-queues.js';
 import { PendingReplications } from './pending-replications.js';
-
-export interface ReplicationSettings {
-  /** `dfs.namenode.replication.max-streams`: transfers in flight per source datanode. */
-  maxStreams: number;
-  /** A transfer not confirmed by then is dropped and its block scheduled again. */
-  pendingTimeoutMs: number;
-  /** `dfs.namenode.replication.min`: replicas for a block to count as safe. */
-  minReplication: number;
-  /** Blocks looked at per tick per live datanode (HDFS's work multiplier, 2). */
-  blocksPerTickPerDatanode: number;
-  /** Blocks re-classified per tick by a rescan (after the rack count changes). */
-  rescanBlocksPerTick: number;
-}
-
-export const defaultReplicationSettings: ReplicationSettings = {
-  maxStreams: 2,
-  pendingTimeoutMs: 15_000,
-  minReplication: 1,
-  blocksPerTickPerDatanode: 2,
-  rescanBlocksPerTick: 50_000,
-};
-
-/** Shortest pending-transfer timeout: a whole block must cross a slow link in it. */
-export const minPendingTimeoutMs = 10_000;
-/** Pending-transfer timeout in redundancy intervals, as the brief of issue 3 suggests. */
-export const pendingTimeoutIntervals = 5;
-
-export function pendingTimeoutMsOf(redundancyIntervalMs: number): number {
-  return Math.max(minPendingTimeoutMs, pendingTimeoutIntervals * redundancyIntervalMs);
-}
-
-export interface TransferDecision {
-  source: DatanodeDescriptor;
-  block: { id: number; genStamp: number; length: number };
-  targets: DatanodeDescriptor[];
-  /** 'rack': an extra copy to spread a block over racks; the excess is trimmed after. */
-  reason: 'under' | 'rack';
-}
-
-export interface InvalidateDecision {
-  datanode: DatanodeDescriptor;
-  blockId: number;
-  genStamp: number;
-  reason: 'excess' | 'corrupt';
-}
-
-export interface ReplicationWork {
-  transfers: TransferDecision[];
-  invalidates: InvalidateDecision[];
-  /** Datanodes whose every block now has its target elsewhere: now Decommissioned. */
-  decommissioned: DatanodeDescriptor[];
-}
-
-export interface ReplicaCounts {
-  /** Good replicas on in-service datanodes: what counts toward the target. */
-  live: number;
-  /** Good replicas on decommissioning or decommissioned datanodes: readable, not counted. */
-  decommissioning: number;
-  corrupt: number;
-  /** Distinct racks of the live replicas. */
-  racks: number;
-}
-
-export interface HealthCounters {
-  /** Blocks with a good replica but fewer live ones than their target. */
-  underReplicated: number;
-  /** Blocks without any good replica. */
-  missing: number;
-  /** Complete blocks: what safe mode counts against. */
-  completeBlocks: number;
-  /** Complete blocks with at least the minimum replicas reported. */
-  safeBlocks: number;
-}
-
-/** Bits of a block's health byte in the block map: what the block currently counts as. */
-const healthBit = { complete: 1, safe: 2, under: 4, missing: 8 } as const;
+import type { ReplicationSettings } from './replication-settings.js';
+import type { InvalidateDecision, ReplicationWork } from './replication-work.js';
 
 export class ReplicationMonitor {
   readonly needed: NeededReplicationQueues;
+  private readonly replicas: BlockReplicas;
   readonly pending = new PendingReplications();
   readonly counters: HealthCounters = { underReplicated: 0, missing: 0, completeBlocks: 0, safeBlocks: 0 };
   /** Blocks with a replica to delete (surplus, or corrupt once enough good ones exist). */
@@ -107,6 +42,7 @@ export class ReplicationMonitor {
     private readonly random: () => number,
   ) {
     this.needed = new NeededReplicationQueues(blockMap);
+    this.replicas = new BlockReplicas(blockMap, datanodes);
   }
 
   // ---- events ----
@@ -114,8 +50,8 @@ export class ReplicationMonitor {
   /** Re-classifies one block after anything about it changed. */
   blockChanged(blockId: number, slot = this.blockMap.slotOf(blockId)): void {
     if (slot < 0) return;
-    const counts = this.countReplicasAt(blockId, slot);
-    this.setHealth(slot, this.healthOf(slot, counts));
+    const counts = this.replicas.countAt(blockId, slot);
+    this.setHealth(slot, healthOf(this.blockMap.stateAt(slot), counts, this.blockMap.expectedReplicationAt(slot), this.settings.minReplication));
     this.requeue(blockId, slot, counts);
   }
 
@@ -193,51 +129,13 @@ export class ReplicationMonitor {
   /** The replicas of a block by kind; all zero for a block not in the map. */
   countReplicas(blockId: number): ReplicaCounts {
     const slot = this.blockMap.slotOf(blockId);
-    return slot < 0 ? { live: 0, decommissioning: 0, corrupt: 0, racks: 0 } : this.countReplicasAt(blockId, slot);
-  }
-
-  private countReplicasAt(blockId: number, slot: number): ReplicaCounts {
-    const counts: ReplicaCounts = { live: 0, decommissioning: 0, corrupt: 0, racks: 0 };
-    let firstRack: string | undefined;
-    let racks: Set<string> | undefined;
-    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
-      const datanodeIndex = this.blockMap.replicaNodeAt(slot, position);
-      const node = this.datanodes.atIndex(datanodeIndex);
-      if (node === undefined || node.lastLiveness === 'dead') continue;
-      if (this.blockMap.isCorrupt(blockId, datanodeIndex)) counts.corrupt++;
-      else if (node.adminState !== 'Normal') counts.decommissioning++;
-      else {
-        counts.live++;
-        if (firstRack === undefined) firstRack = node.rack;
-        else if (node.rack !== firstRack) (racks ??= new Set([firstRack])).add(node.rack);
-      }
-    }
-    counts.racks = racks?.size ?? (firstRack === undefined ? 0 : 1);
-    return counts;
-  }
-
-  private healthOf(slot: number, counts: ReplicaCounts): number {
-    const state = this.blockMap.stateAt(slot);
-    if (state === 'underConstruction') return 0;
-    const usable = counts.live + counts.decommissioning;
-    let health = 0;
-    if (state === 'complete') {
-      health |= healthBit.complete;
-      if (usable >= this.settings.minReplication) health |= healthBit.safe;
-    }
-    if (usable === 0) health |= healthBit.missing;
-    else if (counts.live < this.blockMap.expectedReplicationAt(slot)) health |= healthBit.under;
-    return health;
+    return slot < 0 ? { live: 0, decommissioning: 0, corrupt: 0, racks: 0 } : this.replicas.countAt(blockId, slot);
   }
 
   private setHealth(slot: number, health: number): void {
     const before = this.blockMap.healthAt(slot);
     if (before === health) return;
-    const delta = (bit: number) => ((health & bit) !== 0 ? 1 : 0) - ((before & bit) !== 0 ? 1 : 0);
-    this.counters.completeBlocks += delta(healthBit.complete);
-    this.counters.safeBlocks += delta(healthBit.safe);
-    this.counters.underReplicated += delta(healthBit.under);
-    this.counters.missing += delta(healthBit.missing);
+    applyHealthChange(this.counters, before, health);
     this.blockMap.setHealthAt(slot, health);
   }
 
@@ -334,7 +232,7 @@ export class ReplicationMonitor {
   ): boolean {
     const slot = this.blockMap.slotOf(blockId);
     if (slot < 0) return false;
-    const counts = this.countReplicasAt(blockId, slot);
+    const counts = this.replicas.countAt(blockId, slot);
     const pending = this.pending.countFor(blockId);
     const missingReplicas = this.blockMap.expectedReplicationAt(slot) - counts.live - pending;
     const forRacks = missingReplicas <= 0;
@@ -342,7 +240,7 @@ export class ReplicationMonitor {
     const source = this.chooseSource(blockId, slot, now);
     if (source === undefined) return false;
     const holders = this.holdersOf(blockId, slot);
-    const liveRacks = this.liveRacksOf(blockId, slot);
+    const liveRacks = this.replicas.liveRacksOf(blockId, slot, this.pending.targetsOf(blockId));
     const exclude = new Set<string>();
     for (const index of holders) {
       const node = this.datanodes.atIndex(index);
@@ -375,7 +273,7 @@ export class ReplicationMonitor {
    */
   private freeCorruptHolders(blockId: number, slot: number, counts: ReplicaCounts, work: ReplicationWork): void {
     if (counts.corrupt === 0 || counts.live + counts.decommissioning === 0) return;
-    for (const index of this.corruptHoldersOf(blockId, slot)) this.deleteReplica(blockId, slot, index, 'corrupt', work);
+    for (const index of this.replicas.corruptHoldersOf(blockId, slot)) this.deleteReplica(blockId, slot, index, 'corrupt', work);
   }
 
   /**
@@ -411,30 +309,6 @@ export class ReplicationMonitor {
     return holders;
   }
 
-  /** Racks of the live replicas and of replicas on their way, for placement to spread against. */
-  private liveRacksOf(blockId: number, slot: number): string[] {
-    const racks: string[] = [];
-    const add = (index: number) => {
-      const node = this.datanodes.atIndex(index);
-      if (node !== undefined && node.adminState === 'Normal' && node.lastLiveness !== 'dead') racks.push(node.rack);
-    };
-    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
-      const index = this.blockMap.replicaNodeAt(slot, position);
-      if (!this.blockMap.isCorrupt(blockId, index)) add(index);
-    }
-    for (const index of this.pending.targetsOf(blockId)) add(index);
-    return racks;
-  }
-
-  private corruptHoldersOf(blockId: number, slot: number): number[] {
-    const holders: number[] = [];
-    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
-      const index = this.blockMap.replicaNodeAt(slot, position);
-      if (this.blockMap.isCorrupt(blockId, index)) holders.push(index);
-    }
-    return holders;
-  }
-
   // ---- deletions ----
 
   private trimReplicas(budget: number, work: ReplicationWork): void {
@@ -444,39 +318,11 @@ export class ReplicationMonitor {
       this.toTrim.delete(blockId);
       const slot = this.blockMap.slotOf(blockId);
       if (slot < 0) continue;
-      const counts = this.countReplicasAt(blockId, slot);
-      const expected = this.blockMap.expectedReplicationAt(slot);
-      if (counts.corrupt > 0 && counts.live >= expected) {
-        for (const index of this.corruptHoldersOf(blockId, slot)) this.deleteReplica(blockId, slot, index, 'corrupt', work);
-      }
-      for (let surplus = counts.live - expected; surplus > 0; surplus--) {
-        const index = this.chooseExcessReplica(blockId, slot);
-        if (index === undefined) break;
-        this.deleteReplica(blockId, slot, index, 'excess', work);
-      }
+      const plan = planTrim(this.replicas.trimCandidatesOf(blockId, slot), this.blockMap.expectedReplicationAt(slot));
+      for (const index of plan.corrupt) this.deleteReplica(blockId, slot, index, 'corrupt', work);
+      for (const index of plan.excess) this.deleteReplica(blockId, slot, index, 'excess', work);
       this.blockChanged(blockId);
     }
-  }
-
-  /**
-   * HDFS's rule: among live replicas whose removal keeps the number of racks, the one on
-   * the datanode with the least free space.
-   */
-  private chooseExcessReplica(blockId: number, slot: number): number | undefined {
-    const live: DatanodeDescriptor[] = [];
-    const perRack = new Map<string, number>();
-    for (let position = 0; position < this.blockMap.replicaCountAt(slot); position++) {
-      const index = this.blockMap.replicaNodeAt(slot, position);
-      const node = this.datanodes.atIndex(index);
-      if (node === undefined || node.lastLiveness === 'dead' || node.adminState !== 'Normal' || this.blockMap.isCorrupt(blockId, index)) continue;
-      live.push(node);
-      perRack.set(node.rack, (perRack.get(node.rack) ?? 0) + 1);
-    }
-    const keepsRacks = live.filter((node) => (perRack.get(node.rack) ?? 0) > 1);
-    const pool = keepsRacks.length > 0 ? keepsRacks : live;
-    let chosen: DatanodeDescriptor | undefined;
-    for (const node of pool) if (chosen === undefined || node.remaining < chosen.remaining) chosen = node;
-    return chosen?.index;
   }
 
   private deleteReplica(blockId: number, slot: number, datanodeIndex: number, reason: InvalidateDecision['reason'], work: ReplicationWork): void {
@@ -495,19 +341,9 @@ export class ReplicationMonitor {
   private checkDecommissioning(work: ReplicationWork): void {
     for (const node of this.datanodes.all()) {
       if (node.adminState !== 'Decommission in progress') continue;
-      if (this.stillNeeded(node)) continue;
+      if (!isDecommissionComplete(this.replicas.decommissioningBlocksOn(node))) continue;
       this.datanodes.setAdminState(node, 'Decommissioned');
       work.decommissioned.push(node);
     }
-  }
-
-  private stillNeeded(node: DatanodeDescriptor): boolean {
-    for (const slot of this.blockMap.slotsOn(node.index)) {
-      const blockId = this.blockMap.blockIdAt(slot);
-      if (this.blockMap.isCorrupt(blockId, node.index)) continue;
-      if (this.blockMap.stateAt(slot) === 'underConstruction') return true;
-      if (this.countReplicasAt(blockId, slot).live < this.blockMap.expectedReplicationAt(slot)) return true;
-    }
-    return false;
   }
 }
