@@ -18,6 +18,7 @@ import { LeaseRenewer } from './lease-renewer.js';
 import { NamenodeRpc } from './namenode/rpc-client.js';
 import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
 import { type ReadOptions, readFileRange } from './read/file-reader.js';
+import { readableFromParts } from './read/parts-readable.js';
 import { createAgent } from './transport.js';
 import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
 
@@ -201,7 +202,7 @@ export class DfsClient {
   }
 
   createReadStream(path: string, options: ReadOptions = {}): Readable {
-    return Readable.from(readFileRange(this.context, this.resolve(path), options), { objectMode: false });
+    return readableFromParts(readFileRange(this.context, this.resolve(path), options));
   }
 
   async writeFile(path: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {

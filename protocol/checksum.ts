@@ -124,3 +124,21 @@ function applyShift(table: Int32Array, crc: number): number {
     (table[768 + (crc >>> 24)] as number)
   );
 }
+
+/**
+ * As `findChecksumMismatch`, for data that arrives as consecutive parts (socket chunks): one
+ * running CRC over the parts, so the reader verifies a packet without first copying it into
+ * one buffer. The parts are joined only to name the bad chunk after the fast check failed.
+ */
+export function findChecksumMismatchInParts(parts: readonly Buffer[], checksums: Buffer, bytesPerChecksum: number): number {
+  let dataBytes = 0;
+  let crc = 0;
+  for (const part of parts) {
+    crc = crc32c(part, crc);
+    dataBytes += part.length;
+  }
+  const count = chunkCount(dataBytes, bytesPerChecksum);
+  if (checksums.length < count * checksumBytes) return Math.floor(checksums.length / checksumBytes);
+  if (count === 0 || combinedChunkChecksums(dataBytes, checksums, bytesPerChecksum) === crc >>> 0) return -1;
+  return findChecksumMismatchChunkByChunk(Buffer.concat(parts, dataBytes), checksums, bytesPerChecksum);
+}

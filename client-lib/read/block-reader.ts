@@ -20,7 +20,8 @@ interface ReplicaFailure {
   error: Error;
 }
 
-export async function* readBlockRange(context: ClientContext, path: string, range: BlockRange): AsyncGenerator<Buffer> {
+/** The verified bytes of the range in order, a packet's worth (a list of buffers) at a time. */
+export async function* readBlockRange(context: ClientContext, path: string, range: BlockRange): AsyncGenerator<Buffer[]> {
   let located = range.located;
   const blockName = `blk_${located.block.id}`;
   if (located.corrupt || located.locations.length === 0) {
@@ -43,9 +44,9 @@ export async function* readBlockRange(context: ClientContext, path: string, rang
         start: range.start + delivered,
         end: range.end,
       });
-      for await (const data of replica) {
-        delivered += data.length;
-        yield data;
+      for await (const parts of replica) {
+        for (const part of parts) delivered += part.length;
+        yield parts;
       }
       return;
     } catch (error) {

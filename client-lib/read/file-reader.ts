@@ -16,7 +16,8 @@ export interface ReadOptions {
   onProgress?: (bytes: number) => void;
 }
 
-export async function* readFileRange(context: ClientContext, path: string, options: ReadOptions = {}): AsyncGenerator<Buffer> {
+/** The file's bytes in order, a packet's worth (a list of buffers) at a time. */
+export async function* readFileRange(context: ClientContext, path: string, options: ReadOptions = {}): AsyncGenerator<Buffer[]> {
   const { status } = await context.rpc.call('getFileInfo', { path });
   if (status === null) throw new DfsError('FileNotFound', `File does not exist: ${path}`);
   if (status.type === 'directory') throw new DfsError('PathIsDirectory', `${path} is a directory`);
@@ -33,10 +34,10 @@ export async function* readFileRange(context: ClientContext, path: string, optio
     }
     for (const range of ranges) {
       if (range.located.offset + range.start !== position) break;
-      for await (const data of readBlockRange(context, path, range)) {
-        delivered += data.length;
+      for await (const parts of readBlockRange(context, path, range)) {
+        for (const part of parts) delivered += part.length;
         options.onProgress?.(delivered);
-        yield data;
+        yield parts;
       }
       position = range.located.offset + range.end;
     }

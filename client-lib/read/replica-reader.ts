@@ -2,9 +2,10 @@
 // every packet's checksums before a byte of it is handed on, so nothing unverified leaves.
 import http from 'node:http';
 import type { DatanodeLocation, ExtendedBlock } from '../../protocol/common.js';
-import { findChecksumMismatch } from '../../protocol/checksum.js';
-import { PacketDecoder, bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
+import { findChecksumMismatchInParts } from '../../protocol/checksum.js';
+import { bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
 import { DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
+import { PacketSplitter } from './packet-splitter.js';
 import { trimToRange } from './read-plan.js';
 import { readSmallBody } from '../small-reply.js';
 import { describeConnectionError, requestWith, urlFor } from '../transport.js';
@@ -28,8 +29,11 @@ export interface ReplicaRead {
   idleTimeoutMs?: number;
 }
 
-/** Yields the verified bytes of `[start, end)` in order; throws if the replica cannot deliver all. */
-export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer> {
+/**
+ * Yields the verified bytes of `[start, end)` in order, a packet's worth at a time (the
+ * parts it arrived in); throws if the replica cannot deliver all.
+ */
+export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer[]> {
   const { request, response } = await openRead(read);
   try {
     const bytesPerChecksum = Number(response.headers[bytesPerChecksumHeader]);
@@ -37,16 +41,16 @@ export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer> {
     if (!(bytesPerChecksum > 0) || !(cursor >= 0) || cursor > read.start) {
       throw new Error(`bad read reply headers (bytes per checksum ${bytesPerChecksum}, start offset ${cursor})`);
     }
-    const decoder = new PacketDecoder(bytesPerChecksum);
+    const splitter = new PacketSplitter(bytesPerChecksum);
     for await (const chunk of response as AsyncIterable<Buffer>) {
-      for (const packet of decoder.push(chunk)) {
+      for (const packet of splitter.push(chunk)) {
         if (packet.offset !== cursor) throw new Error(`packet at offset ${packet.offset}, expected ${cursor}`);
-        const badChunk = findChecksumMismatch(packet.data, packet.checksums, bytesPerChecksum);
+        const badChunk = findChecksumMismatchInParts(packet.parts, packet.checksums, bytesPerChecksum);
         if (badChunk >= 0) {
           throw new ReplicaChecksumError(`checksum mismatch at block offset ${packet.offset + badChunk * bytesPerChecksum}`);
         }
+        const wanted = wantedParts(packet.parts, cursor, read.start, read.end);
         cursor += packet.dataLength;
-        const wanted = trimToRange(packet.data, packet.offset, read.start, read.end);
         if (wanted.length > 0) yield wanted;
         if (cursor >= read.end) return;
       }
@@ -56,6 +60,18 @@ export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer> {
     // Leaving early (done, error or the reader gave up) must not leave the socket streaming.
     if (!response.complete) request.destroy();
   }
+}
+
+/** The parts (block bytes from `offset` on) trimmed to the wanted `[start, end)`; empty ones dropped. */
+function wantedParts(parts: readonly Buffer[], offset: number, start: number, end: number): Buffer[] {
+  const wanted: Buffer[] = [];
+  let partOffset = offset;
+  for (const part of parts) {
+    const trimmed = trimToRange(part, partOffset, start, end);
+    if (trimmed.length > 0) wanted.push(trimmed);
+    partOffset += part.length;
+  }
+  return wanted;
 }
 
 function openRead(read: ReplicaRead): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {

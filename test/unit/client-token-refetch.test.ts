@@ -56,7 +56,7 @@ function stubContext(refetched: () => LocatedBlock): { context: ClientContext; c
 
 async function readAll(context: ClientContext, located: LocatedBlock): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of readBlockRange(context, '/f', { located, start: 0, end: 1000 })) chunks.push(chunk);
+  for await (const parts of readBlockRange(context, '/f', { located, start: 0, end: 1000 })) chunks.push(...parts);
   return Buffer.concat(chunks);
 }
 
