@@ -57,7 +57,14 @@ const notRegistered: LinkReply = {
 export class DatanodeLinkHandlers {
   private readonly handshakeKey: Buffer;
 
-  constructor(private readonly services: NamenodeServices) {
+  /**
+   * @param onTransfersConfirmed called when a report confirmed scheduled transfers: their
+   *   source's streams are free, so the next replication work need not wait for the tick
+   */
+  constructor(
+    private readonly services: NamenodeServices,
+    private readonly onTransfersConfirmed: () => void = () => {},
+  ) {
     this.handshakeKey = handshakeKey(services.clusterSecret);
   }
 
@@ -150,10 +157,13 @@ export class DatanodeLinkHandlers {
   }
 
   onIncrementalBlockReport(node: DatanodeDescriptor, message: IncrementalBlockReport): LinkReply {
+    const pending = this.services.blockManager.replication.pending;
+    const pendingBefore = pending.size;
     for (const replica of message.received) this.services.blockManager.onReplicaReceived(node, replica);
     for (const [blockId, genStamp] of message.deleted) this.services.blockManager.onReplicaDeleted(node, blockId, genStamp);
     for (const [blockId] of message.received) this.services.context.replicaArrivals.notify(blockId);
     updateSafeMode(this.services, this.services.clock());
+    if (pending.size < pendingBefore) this.onTransfersConfirmed();
     return {};
   }
 
@@ -182,12 +192,22 @@ export function parseDatanodeFrame(text: string): { message: DatanodeMessageType
 
 export interface DatanodeLink {
   server: WebSocketServer;
+  /**
+   * Sends `node` its queued commands now, in a heartbeat reply of its own (the datanode takes
+   * commands from any reply), so replication work does not wait up to a heartbeat interval.
+   */
+  pushCommands(node: DatanodeDescriptor): void;
   close(): Promise<void>;
 }
 
+export interface DatanodeLinkOptions {
+  /** A datanode reported replicas that complete scheduled transfers. */
+  onTransfersConfirmed?: () => void;
+}
+
 /** Serves the link on `server` at `/datanode`. */
-export function attachDatanodeLink(server: Server, services: NamenodeServices, log: Logger): DatanodeLink {
-  const handlers = new DatanodeLinkHandlers(services);
+export function attachDatanodeLink(server: Server, services: NamenodeServices, log: Logger, options: DatanodeLinkOptions = {}): DatanodeLink {
+  const handlers = new DatanodeLinkHandlers(services, options.onTransfersConfirmed);
   const wss = new WebSocketServer({ server, path: datanodeLinkPath, maxPayload: maxDatanodeMessageBytes });
   const socketByUuid = new Map<string, WebSocket>();
   wss.on('connection', (socket, request) => {
@@ -228,6 +248,12 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
   wss.on('error', (error) => log.error({ err: error }, 'datanode link server error'));
   return {
     server: wss,
+    pushCommands: (node) => {
+      const socket = socketByUuid.get(node.uuid);
+      if (socket === undefined || node.lastLiveness === 'dead') return;
+      const commands = services.datanodes.drainCommands(node, !services.safeMode.isOn);
+      if (commands.length > 0) send(socket, { message: { type: 'heartbeatReply', seq: 0, commands } });
+    },
     close: () => closeLink(wss),
   };
 }
