@@ -7,8 +7,8 @@
 import type { Config } from '../../config/index.js';
 import { joinPath, pathComponents } from '../../protocol/paths.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
-import { type InodeRecord, rootInodeId } from '../storage/records.js';
-import { childOf } from './inode-paths.js';
+import type { InodeRecord } from '../storage/records.js';
+import { childOf, rootInode } from './inode-paths.js';
 import type { Caller } from './namespace-context.js';
 import {
   type CallerIdentity,
@@ -110,8 +110,7 @@ export class FsPermissions {
    * file with components after it (the operation itself reports those).
    */
   resolve(path: string): ResolvedInode[] {
-    const root = this.store.inodes.get(rootInodeId);
-    if (root === undefined) throw new Error('root inode is missing from the namespace');
+    const root = rootInode(this.store);
     const resolved: ResolvedInode[] = [{ inode: root, view: viewOf(root, '/') }];
     let current = root;
     let walked = '/';

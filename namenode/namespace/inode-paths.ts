@@ -1,5 +1,6 @@
 // Walking paths through the children index. Reads go to LMDB (inside a write transaction
-// they see its own writes), so nothing per inode is cached in the heap.
+// they see its own writes); directories come from the store's small bounded cache when it
+// holds them clean (storage/directory-cache.ts), files always from LMDB.
 import { DfsError } from '../../protocol/errors.js';
 import { joinPath, pathComponents } from '../../protocol/paths.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
@@ -10,13 +11,22 @@ export function getInode(store: NamenodeStore, id: number): InodeRecord | undefi
 }
 
 export function childOf(store: NamenodeStore, parentId: number, name: string): InodeRecord | undefined {
+  const cached = store.directories.child(parentId, name);
+  if (cached !== undefined) return cached;
   const childId = store.children.get([parentId, name]);
-  return childId === undefined ? undefined : store.inodes.get(childId);
+  if (childId === undefined) return undefined;
+  const child = store.inodes.get(childId);
+  if (child !== undefined) store.directories.remember(parentId, name, child);
+  return child;
 }
 
+/** The root is cached as the child '' of the non-existent inode 0 (its parentId and name). */
 export function rootInode(store: NamenodeStore): InodeRecord {
+  const cached = store.directories.child(0, '');
+  if (cached !== undefined) return cached;
   const root = store.inodes.get(rootInodeId);
   if (root === undefined) throw new Error('root inode is missing from the namespace');
+  store.directories.remember(0, '', root);
   return root;
 }
 

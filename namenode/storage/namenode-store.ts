@@ -3,7 +3,8 @@
 // mutation runs in `write()`, one abortable transaction awaited before the RPC replies.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Database, type DatabaseOptions, type RootDatabase, open } from 'lmdb';
+import { type Database, type DatabaseOptions, type Key, type RootDatabase, open } from 'lmdb';
+import { DirectoryCache, TouchedKeys } from './directory-cache.js';
 import type { BlockRecord, CounterKey, FormatRecord, InodeRecord, LeaseRecord } from './records.js';
 import { metaKeys } from './records.js';
 
@@ -32,10 +33,14 @@ export class NamenodeStore {
   readonly blocks: Database<BlockRecord, number>;
   readonly leases: Database<LeaseRecord, number>;
   readonly meta: Database<unknown, string>;
+  /** Decoded directories along paths (inode-paths.ts); told of every inode and children write. */
+  readonly directories = new DirectoryCache();
 
   private constructor(private readonly root: RootDatabase) {
     this.inodes = root.openDB<InodeRecord, number>('inodes', plainMsgpack);
     this.children = root.openDB<number, ChildKey>('children', {});
+    observeWrites(this.inodes, (id) => this.directories.inodeWritten(id));
+    observeWrites(this.children, ([parentId, name]) => this.directories.childWritten(parentId, name));
     this.blocks = root.openDB<BlockRecord, number>('blocks', plainMsgpack);
     this.leases = root.openDB<LeaseRecord, number>('leases', {});
     this.meta = root.openDB<unknown, string>('meta', {});
@@ -70,7 +75,17 @@ export class NamenodeStore {
    * async `transaction` is not) and rejects with the thrown error.
    */
   write<T>(mutation: () => T): Promise<T> {
-    return this.root.childTransaction(mutation);
+    const touched = new TouchedKeys();
+    const committed = this.root.childTransaction(() => {
+      this.directories.beginWrite(touched);
+      try {
+        return mutation();
+      } finally {
+        this.directories.endWrite();
+      }
+    });
+    // Settled only once durable (or aborted): until then the touched keys stay out of the cache.
+    return committed.finally(() => this.directories.settle(touched));
   }
 
   /** Next value of a counter; only inside `write()`, so the bump commits with its use. */
@@ -93,4 +108,22 @@ export class NamenodeStore {
   close(): Promise<void> {
     return this.root.close();
   }
+}
+
+/**
+ * Calls `written` with the key of every put and remove on `database` before it happens.
+ * Wrapping the instance keeps every caller on lmdb's own API while the directory cache
+ * still hears of each write.
+ */
+function observeWrites<K extends Key, V>(database: Database<V, K>, written: (key: K) => void): void {
+  const put = database.put.bind(database);
+  const remove = database.remove.bind(database);
+  database.put = ((key: K, ...rest: unknown[]) => {
+    written(key);
+    return (put as (key: K, ...rest: unknown[]) => Promise<boolean>)(key, ...rest);
+  }) as typeof database.put;
+  database.remove = ((key: K, ...rest: unknown[]) => {
+    written(key);
+    return (remove as (key: K, ...rest: unknown[]) => Promise<boolean>)(key, ...rest);
+  }) as typeof database.remove;
 }
