@@ -1,16 +1,18 @@
-// The namenode's HTTP surface as an express app that does not listen: `POST /rpc/<method>`
-// (JSON in, JSON or RemoteException out), `/metrics`, `/status`. One error middleware
-// turns every failure, the JSON parser's included, into RemoteException JSON. In token
-// auth mode `/rpc` and `/status` need a user token; `/metrics` stays open for scrapers
-// (counts and timings only, no names).
+// The namenode's HTTP surface as a request listener that does not listen: `POST /rpc/<method>`
+// (JSON in, JSON or RemoteException out; the common case served by rpc-endpoint.ts without
+// express), `/metrics`, `/status`. One error middleware turns every failure, the JSON
+// parser's included, into RemoteException JSON. In token auth mode `/rpc` and `/status`
+// need a user token; `/metrics` stays open for scrapers (counts and timings only, no names).
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { isRpcMethod, rpcMethods } from '../../protocol/client-namenode.js';
-import { DfsError, parseOrThrow } from '../../protocol/errors.js';
+import { isRpcMethod } from '../../protocol/client-namenode.js';
+import { DfsError } from '../../protocol/errors.js';
 import { maxRpcBodyBytes } from '../../protocol/limits.js';
 import type { Caller } from '../namespace/namespace-context.js';
 import type { RpcHandlers } from '../rpc/rpc-handlers.js';
 import type { NamenodeMetrics } from './namenode-metrics.js';
+import { createRpcEndpoint, runRpc } from './rpc-endpoint.js';
 import { type NamenodeAuth, requireAuthentication } from './request-auth.js';
 
 export { anonymousUser } from './request-auth.js';
@@ -24,7 +26,15 @@ export interface NamenodeAppDeps {
   auth?: NamenodeAuth;
 }
 
-export function createNamenodeApp(deps: NamenodeAppDeps): express.Express {
+export function createNamenodeApp(deps: NamenodeAppDeps): RequestListener {
+  const app = createExpressApp(deps);
+  const rpcEndpoint = createRpcEndpoint({ ...deps, auth: deps.auth ?? { mode: 'simple' } });
+  return (request: IncomingMessage, response: ServerResponse) => {
+    if (!rpcEndpoint(request, response)) app(request, response);
+  };
+}
+
+function createExpressApp(deps: NamenodeAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // RPC replies are never cached; express would otherwise hash every reply body for an ETag.
@@ -60,19 +70,7 @@ function requireKnownMethod(request: Request, _response: Response, next: NextFun
 async function handleRpc(deps: NamenodeAppDeps, request: Request, response: Response): Promise<void> {
   const method = String(request.params.method);
   if (!isRpcMethod(method)) throw new DfsError('FileNotFound', `Unknown RPC method: ${method}`);
-  const endTimer = deps.metrics.rpcDuration.startTimer({ method });
-  try {
-    const parsed = parseOrThrow(rpcMethods[method].request as never, request.body ?? {}, `${method} request`);
-    const handler = deps.handlers[method] as (request: unknown, caller: Caller) => unknown;
-    const result = await handler(parsed, callerOf(request, response));
-    deps.metrics.rpcCalls.inc({ method, outcome: 'ok' });
-    response.json(result);
-  } catch (error) {
-    deps.metrics.rpcCalls.inc({ method, outcome: error instanceof DfsError ? error.code : 'Internal' });
-    throw error;
-  } finally {
-    endTimer();
-  }
+  response.json(await runRpc(deps, method, request.body ?? {}, callerOf(request, response)));
 }
 
 /** The user `requireAuthentication` established, and the address for placement. */
