@@ -5,6 +5,12 @@ import { computeChunkChecksums } from '../../protocol/checksum.js';
 import type { Packet } from '../../protocol/data-transfer.js';
 import { packetDataBytes } from '../../protocol/limits.js';
 
+/**
+ * First size of a packet's buffer; it doubles up to the packet size as data comes. A small
+ * file then costs a small buffer, not a whole packet's (1 MiB of garbage per 4 KiB file).
+ */
+const initialPacketBufferBytes = 64 * 1024;
+
 /** The largest whole number of chunks that fits the protocol's packet size (at least one chunk). */
 export function packetBytesFor(bytesPerChecksum: number): number {
   return Math.max(bytesPerChecksum, Math.floor(packetDataBytes / bytesPerChecksum) * bytesPerChecksum);
@@ -53,8 +59,8 @@ export class BlockPacketizer {
     const packetRoom = Math.min(this.packetBytes, this.blockSize - this.pendingOffset);
     const take = Math.min(packetRoom - this.pendingBytes, data.length);
     if (take > 0) {
-      this.pending ??= Buffer.allocUnsafe(packetRoom);
-      data.copy(this.pending, this.pendingBytes, 0, take);
+      this.reserve(this.pendingBytes + take, packetRoom);
+      data.copy(this.pending as Buffer, this.pendingBytes, 0, take);
       this.pendingBytes += take;
     }
     const full = this.pendingBytes === packetRoom;
@@ -65,6 +71,18 @@ export class BlockPacketizer {
   finish(): Packet {
     if (this.ended) throw new Error('block already ended');
     return this.emit(true);
+  }
+
+  /** Makes the pending buffer hold at least `bytes` (at most `packetRoom`), keeping what it holds. */
+  private reserve(bytes: number, packetRoom: number): void {
+    const capacity = this.pending?.length ?? 0;
+    if (capacity >= bytes) return;
+    // After one full packet the data clearly keeps coming: whole packets from then on.
+    let size = this.nextSeq > 0 ? packetRoom : Math.max(capacity * 2, initialPacketBufferBytes);
+    while (size < bytes) size *= 2;
+    const grown = Buffer.allocUnsafe(Math.min(size, packetRoom));
+    if (this.pending !== null) this.pending.copy(grown, 0, 0, this.pendingBytes);
+    this.pending = grown;
   }
 
   private emit(last: boolean): Packet {
