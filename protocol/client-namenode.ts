@@ -179,8 +179,15 @@ export const rpcMethods = {
       replication: Replication.optional(),
       blockSize: SafeInt.optional(),
       permission: Permission.optional(),
+      /**
+       * tsdfs extension: also allocate the file's first block (as `addBlock` would) in the
+       * same transaction and return it as `block`, saving a round trip and a durable commit
+       * per file. A writer whose file ends up empty abandons it (`abandonBlock`). No block
+       * comes back when no datanode can take one; `addBlock` then reports why.
+       */
+      firstBlock: z.boolean().default(false),
     }),
-    response: z.object({ status: FileStatus }),
+    response: z.object({ status: FileStatus, block: LocatedBlock.optional() }),
   },
   addBlock: {
     request: z.strictObject({

@@ -32,7 +32,7 @@ export async function runInprocRounds(workDir: string, sizes: RoundSizes, repeti
     const ops: MetadataOps = {
       mkdirs: (path) => services.namespace.mkdirs(path, undefined, true, caller),
       createEmpty: async (path) => {
-        const { status } = await services.fileWrites.create({ path, clientName, overwrite: false, createParent: true }, caller);
+        const { status } = await services.fileWrites.create({ path, clientName, overwrite: false, createParent: true, firstBlock: false }, caller);
         const { complete } = await services.fileWrites.complete({ path, clientName, fileId: status.fileId, last: null }, caller);
         if (!complete) throw new Error(`complete of empty ${path} answered false`);
       },

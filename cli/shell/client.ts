@@ -10,6 +10,8 @@ export interface WriteOptions {
   overwrite?: boolean;
   replication?: number;
   blockSize?: number;
+  /** Let `create` allocate the first block (client-lib WriteOptions); false for a file that stays empty. */
+  firstBlock?: boolean;
 }
 
 export interface ReadOptions {

@@ -82,14 +82,15 @@ async function refuseExistingRemote(client: ShellClient, target: ShellPath, over
 }
 
 /** Streams `source` into `target` via the `._COPYING_` file. */
-async function writeRemoteFile(context: TransferContext, openSource: () => Promise<Readable>, target: ShellPath, totalBytes: number): Promise<void> {
+async function writeRemoteFile(context: TransferContext, openSource: () => Promise<Readable>, target: ShellPath, totalBytes: number, sizeKnown = true): Promise<void> {
   const { client } = context;
   if (context.targetsNew !== true) await refuseExistingRemote(client, target, context.overwrite);
   const temporary = target.absolute + copyingSuffix;
   const ticker = context.progress.track(target.shown, totalBytes);
   try {
     await onPath(target.shown, async () => {
-      const sink = await client.createWriteStream(temporary, { overwrite: true });
+      // An empty source needs no block: do not have `create` allocate one only to abandon it.
+      const sink = await client.createWriteStream(temporary, { overwrite: true, firstBlock: !sizeKnown || totalBytes > 0 });
       await withFileSlot(totalBytes, async () => pipeline(await openSource(), countingStream(ticker), sink));
       if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);
       await client.mv(temporary, target.absolute);
@@ -113,7 +114,7 @@ export async function uploadFile(context: TransferContext, local: string, target
 
 /** `put -` : standard input into one file. */
 export async function uploadStream(context: TransferContext, input: Readable, target: ShellPath): Promise<void> {
-  await writeRemoteFile(context, async () => input, target, 0);
+  await writeRemoteFile(context, async () => input, target, 0, false);
 }
 
 /** Makes `target` a directory; true when it did not exist before. */

@@ -34,6 +34,8 @@ export interface BlockStreamOptions {
   excludedNodes: Set<string>;
   /** Called with the block's acknowledged length each time it grows. */
   onAcked?: (blockBytes: number) => void;
+  /** The block `create` already allocated (its first block); tried before asking addBlock. */
+  preallocated?: LocatedBlock;
   ackTimeoutMs?: number;
 }
 
@@ -143,7 +145,8 @@ export class BlockStream {
     if (++this.allocations > maxBlockAllocationAttempts) {
       throw new DfsError('Unavailable', `could not set up a write pipeline for ${this.options.path} after ${maxBlockAllocationAttempts} attempts: ${this.problems.join('; ')}`);
     }
-    this.located = await this.options.namenode.addBlock([...this.options.excludedNodes]);
+    const preallocated = this.allocations === 1 ? this.options.preallocated : undefined;
+    this.located = preallocated ?? (await this.options.namenode.addBlock([...this.options.excludedNodes]));
     this.issuedGenStamp = this.located.block.genStamp;
     this.nodes = [...this.located.locations];
     if (this.nodes.length === 0) {

@@ -1,7 +1,7 @@
 // Writes one file, block after block: asks the namenode for each block (reporting the
 // previous one's final length), streams its packets through a BlockStream, and completes
 // the file once the last block has its minimum replicas.
-import type { ExtendedBlock } from '../../protocol/common.js';
+import type { ExtendedBlock, LocatedBlock } from '../../protocol/common.js';
 import { DfsError } from '../../protocol/errors.js';
 import { completeRetryMs } from '../../protocol/limits.js';
 import type { ClientContext } from '../client-context.js';
@@ -16,6 +16,8 @@ export interface FileWriterOptions {
   bytesPerChecksum: number;
   /** Called with the number of the file's bytes every datanode acknowledged so far. */
   onProgress?: (bytes: number) => void;
+  /** The first block, when `create` allocated it. */
+  firstBlock?: LocatedBlock;
 }
 
 interface OpenBlock {
@@ -29,11 +31,15 @@ export class FileWriter {
   /** File offset of the current block's first byte. */
   private blockStart = 0;
   private readonly excludedNodes = new Set<string>();
+  /** `create`'s block until a BlockStream takes it; abandoned if the file stays empty. */
+  private firstBlock: LocatedBlock | null;
 
   constructor(
     private readonly context: ClientContext,
     private readonly options: FileWriterOptions,
-  ) {}
+  ) {
+    this.firstBlock = options.firstBlock ?? null;
+  }
 
   async write(data: Buffer): Promise<void> {
     let consumed = 0;
@@ -52,6 +58,12 @@ export class FileWriter {
       await this.current.block.send(this.current.packetizer.finish());
       await this.finishBlock(this.current.block);
     }
+    if (this.firstBlock !== null) {
+      // An empty file: the block `create` allocated holds nothing and must not stay.
+      const { path, fileId } = this.options;
+      await this.context.rpc.call('abandonBlock', { path, clientName: this.context.clientName, fileId, block: this.firstBlock.block });
+      this.firstBlock = null;
+    }
     await this.completeFile();
   }
 
@@ -69,7 +81,9 @@ export class FileWriter {
       bytesPerChecksum: this.options.bytesPerChecksum,
       excludedNodes: this.excludedNodes,
       onAcked: (blockBytes) => this.options.onProgress?.(this.blockStart + blockBytes),
+      ...(this.firstBlock !== null ? { preallocated: this.firstBlock } : {}),
     });
+    this.firstBlock = null;
     const packetizer = new BlockPacketizer(this.options.blockSize, this.options.bytesPerChecksum);
     this.current = { block, packetizer };
     return this.current;

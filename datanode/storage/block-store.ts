@@ -305,10 +305,15 @@ export class BlockStore implements ReplicaWriterHost {
   async finalizeReplica(writer: ReplicaWriter): Promise<void> {
     const replica = writer.replica;
     const finalized = { ...replica, state: 'finalized' as const };
-    // Not recursive: a volume whose `current` vanished must fail, not grow a new one.
-    await mkdir(replicaDir(finalized)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-    });
+    const subdir = replicaDir(finalized);
+    if (!replica.volume.knownSubdirs.has(subdir)) {
+      // Not recursive: a volume whose `current` vanished must fail, not grow a new one.
+      await mkdir(subdir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      replica.volume.knownSubdirs.add(subdir);
+    }
+    // A known sub-folder that vanished since fails the rename, as the mkdir would have.
     await rename(blockPathOf(replica), blockPathOf(finalized));
     await rename(metaPathOf(replica), metaPathOf(finalized));
     await syncDirectory(replicaDir(finalized));
@@ -358,7 +363,7 @@ export class BlockStore implements ReplicaWriterHost {
     for (let tried = 0; tried < this.volumes.length; tried++) {
       const volume = this.volumes[(this.nextVolume + tried) % this.volumes.length] as Volume;
       if (volume.failed) continue;
-      const usage = await safeUsage(volume);
+      const usage = await volume.usageForPlacement(Date.now()).catch(() => ({ remaining: 0 }));
       if (usage.remaining >= this.options.blockSizeBytes) {
         this.nextVolume = (this.nextVolume + tried + 1) % this.volumes.length;
         return volume;

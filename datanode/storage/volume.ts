@@ -35,12 +35,21 @@ export function isVolumeError(error: unknown): boolean {
   return typeof code === 'string' && volumeErrorCodes.has(code);
 }
 
+/**
+ * Placing a replica asks for the free space at most this often (statfs on every new block
+ * was a visible share of a small file's cost); in between, bytes written since count as used.
+ */
+export const placementUsageMaxAgeMs = 1000;
+
 export class Volume {
   /** Bytes of block and meta files of the replicas on this volume. */
   dfsUsed = 0;
   failed = false;
   /** Why the volume was taken out of service, for logs and `/status`. */
   failureReason = '';
+  /** Finalized sub-folders known to exist, so finalizing a replica skips the mkdir. */
+  readonly knownSubdirs = new Set<string>();
+  private placementUsage: { usage: VolumeUsage; atMs: number } | null = null;
 
   constructor(
     readonly root: string,
@@ -114,6 +123,18 @@ export class Volume {
       await handle.close();
     }
     await unlink(probe);
+  }
+
+  /** `usage()` for choosing where a new replica goes: cached briefly, minus what was written since. */
+  async usageForPlacement(nowMs: number): Promise<VolumeUsage> {
+    const cached = this.placementUsage;
+    if (cached !== null && !this.failed && nowMs - cached.atMs < placementUsageMaxAgeMs && nowMs >= cached.atMs) {
+      const writtenSince = Math.max(0, this.dfsUsed - cached.usage.dfsUsed);
+      return { ...cached.usage, remaining: Math.max(0, cached.usage.remaining - writtenSince), dfsUsed: this.dfsUsed };
+    }
+    const usage = await this.usage();
+    this.placementUsage = { usage, atMs: nowMs };
+    return usage;
   }
 
   async usage(): Promise<VolumeUsage> {

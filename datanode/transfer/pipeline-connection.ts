@@ -43,9 +43,19 @@ export interface PipelineListener {
 }
 
 export function openPipeline(open: PipelineOpenRequest): Promise<PipelineOpenResult> {
+  return openPipelineAttempt(open, true);
+}
+
+/**
+ * With a keep-alive agent the request may go out on an idle socket the next datanode closed
+ * meanwhile; that reset is no fault of the node, so the set-up is tried once more on a new
+ * socket (nothing but headers went out). Node's documented pattern for `reusedSocket`.
+ */
+function openPipelineAttempt(open: PipelineOpenRequest, mayRetry: boolean): Promise<PipelineOpenResult> {
   const [host, port] = splitHostPort(open.target.name);
-  // One connection per pipeline, living as long as the block: a TLS agent keeps no idle
-  // sockets (keepAlive off) but caches sessions, so the next block's handshake is resumed.
+  // One connection per pipeline at a time. Over plain HTTP the agent keeps it alive for the
+  // next block to the same node (no connect per block); a TLS agent keeps no idle sockets
+  // (keepAlive off) but caches sessions, so the next block's handshake is resumed.
   const request = (open.agent instanceof https.Agent ? https : http).request({
     host,
     port,
@@ -57,10 +67,20 @@ export function openPipeline(open: PipelineOpenRequest): Promise<PipelineOpenRes
   });
   request.flushHeaders();
   return new Promise((resolve) => {
+    let answered = false;
     request.once('timeout', () => request.destroy(new Error(`no answer from ${open.target.name}`)));
     // `on`, not `once`: a second error on a dying socket must not go unhandled.
-    request.on('error', (error) => resolve({ ok: false, badNode: open.target.uuid, message: describeTlsFailure(error) ?? error.message }));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      answered = true;
+      if (mayRetry && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+        resolve(openPipelineAttempt(open, false));
+        return;
+      }
+      resolve({ ok: false, badNode: open.target.uuid, message: describeTlsFailure(error) ?? error.message });
+    });
     request.once('response', (response) => {
+      answered = true;
       if (response.statusCode === 200) {
         request.setTimeout(pipelineIdleTimeoutMs);
         resolve({ ok: true, connection: new PipelineConnection(open.target, request, response) });

@@ -31,13 +31,17 @@ export class BlockTokenIssuer {
 }
 
 /**
- * The RPC handlers with tokens on every LocatedBlock they hand out: `write` for addBlock and
- * updateBlockForPipeline (pipeline recovery), `read` for getBlockLocations. One seam where
+ * The RPC handlers with tokens on every LocatedBlock they hand out: `write` for create's first block,
+ * addBlock and updateBlockForPipeline (pipeline recovery), `read` for getBlockLocations. One seam where
  * the caller is known, so the namespace code stays free of crypto.
  */
 export function withBlockTokens(handlers: RpcHandlers, tokens: BlockTokenIssuer): RpcHandlers {
   return {
     ...handlers,
+    create: async (request, caller) => {
+      const reply = await handlers.create(request, caller);
+      return reply.block === undefined ? reply : { ...reply, block: tokens.located(reply.block, 'write', caller.user) };
+    },
     addBlock: async (request, caller) => {
       const { block } = await handlers.addBlock(request, caller);
       return { block: tokens.located(block, 'write', caller.user) };

@@ -50,7 +50,8 @@ export class FileWrites {
     this.checkCreatePermission(path, request.overwrite, caller);
     await this.takeOverAbandonedFile(path, request.clientName);
     const now = this.context.clock();
-    const { inode, freed } = await this.context.store.write(() => {
+    const locations = request.firstBlock ? this.chooseTargets({ replication, excludeNodes: new Set(), writerHost: caller.host, blockSizeBytes: blockSize }) : [];
+    const { inode, freed, first } = await this.context.store.write(() => {
       this.checkCreatePermission(path, request.overwrite, caller);
       const parent = request.createParent ? this.ensureParentDirectories(path, caller, now) : requireParentDirectory(this.context.store, parentPath(path));
       const freedByOverwrite = this.clearCreateTarget(parent, path, request.overwrite, request.clientName, now);
@@ -59,11 +60,14 @@ export class FileWrites {
       const fields = { type: 'file' as const, owner: caller.user, group: freshParent.group, mode, now, replication, blockSize };
       const created = insertNewChild(this.context.store, freshParent, baseName(path), fields, this.context.config['dfs.namenode.fs-limits.max-directory-items']);
       this.context.store.leases.put(created.id, { fileId: created.id, clientName: request.clientName, path, createdMs: now });
-      return { inode: created, freed: freedByOverwrite };
+      const first = locations.length > 0 ? this.appendNewBlock(created) : undefined;
+      return { inode: created, freed: freedByOverwrite, first };
     });
     if (freed !== undefined) this.namespace.afterDelete(freed);
     this.context.leases.add(request.clientName, inode.id, now);
-    return { status: fileStatusOf(inode, path) };
+    if (first === undefined) return { status: fileStatusOf(inode, path) };
+    this.context.blockManager.refreshBlock(this.context.store, first.id);
+    return { status: fileStatusOf(inode, path), block: { block: first, offset: 0, locations, corrupt: false, token: '' } };
   }
 
   /** HDFS: WRITE on the deepest existing ancestor, and on the file itself when overwriting it. */
@@ -153,14 +157,19 @@ export class FileWrites {
   }
 
   private allocateBlock(request: Request<'addBlock'>, path: string): { block: ExtendedBlock; offset: number; committedId: number | undefined } {
-    const { store } = this.context;
     const inode = requireOpenFile(this.context, request.fileId, path, request.clientName);
     const committedId = commitLastBlock(this.context, inode, path, request.previous);
+    return { block: this.appendNewBlock(inode), offset: inode.length, committedId };
+  }
+
+  /** Inside a transaction: a new block under construction at the end of `inode`. */
+  private appendNewBlock(inode: InodeRecord): ExtendedBlock {
+    const { store } = this.context;
     const block: ExtendedBlock = { id: store.nextCounter('nextBlockId'), genStamp: store.nextCounter('nextGenStamp'), length: 0 };
     store.blocks.put(block.id, { id: block.id, fileId: inode.id, genStamp: block.genStamp, length: 0, state: 'underConstruction' });
     inode.blockIds.push(block.id);
     store.inodes.put(inode.id, inode);
-    return { block, offset: inode.length, committedId };
+    return block;
   }
 
   async abandonBlock(request: Request<'abandonBlock'>, caller: Caller): Promise<RpcResponse<'abandonBlock'>> {

@@ -17,7 +17,7 @@ export const touchzCommand: Command = {
       const existing = await statOrNull(client, path.absolute);
       if (existing?.type === 'directory') throw pathError(typed, 'Is a directory');
       if (existing && existing.length > 0) throw pathError(typed, 'Not a zero-length file');
-      const stream = await client.createWriteStream(path.absolute, { overwrite: existing !== null });
+      const stream = await client.createWriteStream(path.absolute, { overwrite: existing !== null, firstBlock: false });
       stream.end();
       // `finished` rejects when the namenode refused the file; end()'s callback would not say.
       await finished(stream);
