@@ -49,6 +49,26 @@ test('a 100 MiB file put with the CLI comes back byte-identical, 3 replicas per 
   assert.equal(await sha256OfFile(back), digest);
 });
 
+test("create's first block: a small file takes one block with 3 replicas and no addBlock; an empty file keeps no block", async () => {
+  const client = cluster.client();
+  const data = Buffer.from('small file through the first block of create\n');
+  const { status, block } = await client.rpc('create', { path: '/first-block.txt', clientName: client.clientName, firstBlock: true });
+  assert.ok(block !== undefined && block.locations.length === 3, 'create allocated a block with a 3-node pipeline');
+  assert.equal(block.offset, 0);
+  await client.rpc('abandonBlock', { path: '/first-block.txt', clientName: client.clientName, fileId: status.fileId, block: block.block });
+  await client.rpc('complete', { path: '/first-block.txt', clientName: client.clientName, fileId: status.fileId, last: null });
+
+  await client.writeFile('/first-block.txt', data, { overwrite: true });
+  assert.deepEqual(await client.readFile('/first-block.txt'), data);
+  await client.writeFile('/empty.txt', Buffer.alloc(0));
+  assert.equal((await client.stat('/empty.txt')).length, 0);
+  const fsck = JSON.parse((await cluster.cli(['fsck', '/', '-files', '-blocks', '--json'])).stdout);
+  const files = new Map<string, { blocks: unknown[] }>(fsck.files.map((file: { path: string; blocks: unknown[] }) => [file.path, file]));
+  assert.equal(files.get('/first-block.txt')?.blocks.length, 1);
+  assert.equal(files.get('/empty.txt')?.blocks.length, 0, 'the unused first block was abandoned');
+  assert.equal(fsck.status, 'HEALTHY');
+});
+
 test('a corrupted replica is skipped by the reader, the right bytes come back, and the namenode learns of it', async () => {
   const client = cluster.client();
   const data = Buffer.alloc(3 * 1024 * 1024);

@@ -15,6 +15,7 @@ import { computeChunkChecksums } from '../../protocol/checksum.js';
 import { DfsError } from '../../protocol/errors.js';
 import { BlockStore, type ReplicaEvent } from '../../datanode/storage/block-store.js';
 import { currentDir, rbwDir } from '../../datanode/storage/layout.js';
+import { placementUsageMaxAgeMs, Volume } from '../../datanode/storage/volume.js';
 
 const log = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -106,6 +107,19 @@ describe('failed volumes', () => {
 });
 
 describe('full disks', () => {
+  it('placement reads the free space at most once a second, counting bytes written since as used; never for a failed volume', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tsdfs-volume-usage-'));
+    dirs.push(root);
+    const volume = new Volume(root, 0);
+    const first = await volume.usageForPlacement(10_000);
+    volume.dfsUsed += 3 * 1024 * 1024;
+    const cached = await volume.usageForPlacement(10_000 + placementUsageMaxAgeMs - 1);
+    assert.equal(cached.remaining, Math.max(0, first.remaining - 3 * 1024 * 1024));
+    assert.equal(cached.dfsUsed, 3 * 1024 * 1024);
+    volume.failed = true;
+    assert.equal((await volume.usageForPlacement(10_000 + 1)).remaining, 0, 'a failed volume has no room, whatever was cached');
+  });
+
   it('refuses a new replica with DiskFull when no volume has room for a block', async () => {
     const { store } = await twoVolumeStore(Number.MAX_SAFE_INTEGER);
     await assert.rejects(store.createRbw(1, 1001, 512), (error: DfsError) => error instanceof DfsError && error.code === 'DiskFull' && error.status === 507);

@@ -84,6 +84,13 @@ test('mkdirs creates parents, reports whether it created, and refuses through a 
   assert.equal((await call('getFileInfo', { path: '/nope' })).status, null);
 });
 
+test('create with firstBlock and no datanode to place it returns no block; addBlock then says why', async () => {
+  const { status, block } = await call('create', { path: '/f', clientName: 'c1', firstBlock: true });
+  assert.equal(block, undefined);
+  assert.equal((await call('getBlockLocations', { path: '/f', offset: 0, length: 1 })).blocks.length, 0, 'no block was recorded');
+  await rejectsWith(call('addBlock', { path: '/f', clientName: 'c1', fileId: status.fileId }), 'NotEnoughDatanodes');
+});
+
 test('create applies the umask, takes the parent group, and respects overwrite', async () => {
   await call('mkdirs', { path: '/d', permission: '777' });
   await call('setOwner', { path: '/d', group: 'staff' });
