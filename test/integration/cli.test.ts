@@ -64,6 +64,8 @@ test('put honours -D dfs.replication and -D dfs.blocksize as HDFS clients do; wi
   assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
   assert.match(refused.stderr, /dfs\.replication/);
   assert.equal((await cluster.cli(['test', '-e', '/user/alice/none.bin'], { env })).code, 1);
+  // The later tests list alice's home and expect only their own files there.
+  assert.equal((await cluster.cli(['rm', '/user/alice/one-copy.bin', '/user/alice/default-copies.bin'], { env })).code, 0);
 });
 
 test('errors are one line on stderr with exit 1; usage errors exit 255', async () => {
