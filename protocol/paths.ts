@@ -3,12 +3,20 @@
 import { DfsError } from './errors.js';
 import { maxPathBytes, maxPathComponentBytes, maxPathDepth } from './limits.js';
 
+/**
+ * UTF-8 takes at most 3 bytes per UTF-16 code unit, so only strings longer than a third of
+ * a byte limit need their bytes counted (Buffer.byteLength is most of this function's cost).
+ */
+function utf8BytesOver(text: string, limitBytes: number): boolean {
+  return text.length * 3 > limitBytes && Buffer.byteLength(text, 'utf8') > limitBytes;
+}
+
 /** Validates a path and returns its normalised form (no trailing slash except for `/`). */
 export function normalizePath(path: unknown): string {
   if (typeof path !== 'string') throw new DfsError('InvalidPath', 'path must be a string');
   if (path.length === 0) throw new DfsError('InvalidPath', 'path is empty');
   if (!path.startsWith('/')) throw new DfsError('InvalidPath', `path is not absolute: ${JSON.stringify(path)}`);
-  if (Buffer.byteLength(path, 'utf8') > maxPathBytes) {
+  if (utf8BytesOver(path, maxPathBytes)) {
     throw new DfsError('InvalidPath', `path is longer than ${maxPathBytes} bytes`);
   }
   if (path.includes('\0')) throw new DfsError('InvalidPath', 'path contains a NUL character');
@@ -17,7 +25,8 @@ export function normalizePath(path: unknown): string {
   const components = trimmed.slice(1).split('/');
   if (components.length > maxPathDepth) throw new DfsError('InvalidPath', `path is deeper than ${maxPathDepth}`);
   for (const component of components) validateComponent(component, path);
-  return `/${components.join('/')}`;
+  // `/` + the components joined by `/` is `trimmed` itself.
+  return trimmed;
 }
 
 function validateComponent(component: string, path: string): void {
@@ -25,7 +34,7 @@ function validateComponent(component: string, path: string): void {
   if (component === '.' || component === '..') {
     throw new DfsError('InvalidPath', `path may not contain "${component}": ${JSON.stringify(path)}`);
   }
-  if (Buffer.byteLength(component, 'utf8') > maxPathComponentBytes) {
+  if (utf8BytesOver(component, maxPathComponentBytes)) {
     throw new DfsError('InvalidPath', `path component is longer than ${maxPathComponentBytes} bytes`);
   }
 }
