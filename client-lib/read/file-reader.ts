@@ -1,12 +1,18 @@
 // Reads a byte range of a file: block locations are fetched a window at a time, so a huge
 // file never needs its whole block list in memory, and each block is read with failover.
+// The first getBlockLocations also gives the file's length (and refuses a missing file or
+// a directory), so a read costs one namenode round trip, not two: that counts when many
+// small files are fetched.
+import type { LocatedBlock } from '../../protocol/common.js';
 import { DfsError } from '../../protocol/errors.js';
 import type { ClientContext } from '../client-context.js';
 import { readBlockRange } from './block-reader.js';
 import { clampRange, planBlockRanges } from './read-plan.js';
 
-/** Blocks whose locations one getBlockLocations call fetches. */
+/** Blocks whose locations one getBlockLocations call fetches (HDFS: 10 × the block size). */
 export const locationWindowBlocks = 10;
+/** Block size assumed for the first window, before a reply shows the file's own (dfs.blocksize's default). */
+export const assumedBlockSizeBytes = 128 * 1024 * 1024;
 
 export interface ReadOptions {
   start?: number;
@@ -18,18 +24,24 @@ export interface ReadOptions {
 
 /** The file's bytes in order, a packet's worth (a list of buffers) at a time. */
 export async function* readFileRange(context: ClientContext, path: string, options: ReadOptions = {}): AsyncGenerator<Buffer[]> {
-  const { status } = await context.rpc.call('getFileInfo', { path });
-  if (status === null) throw new DfsError('FileNotFound', `File does not exist: ${path}`);
-  if (status.type === 'directory') throw new DfsError('PathIsDirectory', `${path} is a directory`);
-  const { start, end } = clampRange(status.length, options.start, options.end);
-  const windowBytes = locationWindowBlocks * Math.max(status.blockSize, 1);
+  let blockSize = assumedBlockSizeBytes;
+  let { start, end } = clampRange(Number.MAX_SAFE_INTEGER, options.start, options.end);
   let position = start;
   let delivered = 0;
-  while (position < end) {
-    const { blocks } = await context.rpc.call('getBlockLocations', { path, offset: position, length: Math.min(windowBytes, end - position) });
-    const ranges = planBlockRanges(blocks, position, end);
-    const first = ranges[0];
-    if (first === undefined || first.located.offset + first.start !== position) {
+  let first = true;
+  while (first || position < end) {
+    const window = locationWindowBlocks * blockSize;
+    const located = await context.rpc.call('getBlockLocations', { path, offset: position, length: Math.min(window, end - position) });
+    if (first) {
+      ({ start, end } = clampRange(located.fileLength, options.start, options.end));
+      position = start;
+      first = false;
+      if (position >= end) return;
+    }
+    blockSize = Math.max(1, ...located.blocks.map((block: LocatedBlock) => block.block.length));
+    const ranges = planBlockRanges(located.blocks, position, end);
+    const firstRange = ranges[0];
+    if (firstRange === undefined || firstRange.located.offset + firstRange.start !== position) {
       throw new DfsError('Unavailable', `Could not obtain the block of ${path} at offset ${position}: the namenode lists none (missing block)`);
     }
     for (const range of ranges) {

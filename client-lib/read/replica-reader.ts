@@ -42,8 +42,14 @@ export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer[]> 
       throw new Error(`bad read reply headers (bytes per checksum ${bytesPerChecksum}, start offset ${cursor})`);
     }
     const splitter = new PacketSplitter(bytesPerChecksum);
+    let lastSeen = false;
     for await (const chunk of response as AsyncIterable<Buffer>) {
+      // After the last packet only the reply's end may follow; waiting for it (rather than
+      // destroying the request) keeps the connection for the next read, which matters when
+      // many small files are fetched.
+      if (lastSeen) throw new Error('the datanode sent bytes after the last packet');
       for (const packet of splitter.push(chunk)) {
+        if (lastSeen) throw new Error('the datanode sent a packet after the last one');
         if (packet.offset !== cursor) throw new Error(`packet at offset ${packet.offset}, expected ${cursor}`);
         const badChunk = findChecksumMismatchInParts(packet.parts, packet.checksums, bytesPerChecksum);
         if (badChunk >= 0) {
@@ -52,10 +58,11 @@ export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer[]> 
         const wanted = wantedParts(packet.parts, cursor, read.start, read.end);
         cursor += packet.dataLength;
         if (wanted.length > 0) yield wanted;
-        if (cursor >= read.end) return;
+        lastSeen = packet.last;
+        if (cursor >= read.end && !lastSeen) return;
       }
     }
-    throw new Error(`reply ended at block offset ${cursor}, before ${read.end}`);
+    if (cursor < read.end) throw new Error(`reply ended at block offset ${cursor}, before ${read.end}`);
   } finally {
     // Leaving early (done, error or the reader gave up) must not leave the socket streaming.
     if (!response.complete) request.destroy();
