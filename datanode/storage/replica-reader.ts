@@ -36,13 +36,18 @@ export class ReplicaReader {
     }
   }
 
-  /** Reads and verifies [start, end); `start` must be chunk-aligned and `end` ≤ the length. */
-  async read(start: number, end: number): Promise<ChunkReadResult> {
+  /**
+   * Reads and verifies [start, end); `start` must be chunk-aligned and `end` ≤ the length.
+   * The data goes into `into` when given (at least `end - start` bytes; a pooled buffer),
+   * else into a fresh buffer.
+   */
+  async read(start: number, end: number, into?: Buffer): Promise<ChunkReadResult> {
     if (start % this.bytesPerChecksum !== 0 || end < start || end > this.length) {
       throw new RangeError(`bad chunk range [${start}, ${end}) of a ${this.length}-byte replica`);
     }
+    if (into !== undefined && into.length < end - start) throw new RangeError(`a ${into.length}-byte buffer cannot take [${start}, ${end})`);
     const firstChunk = start / this.bytesPerChecksum;
-    const data = Buffer.allocUnsafe(end - start);
+    const data = into === undefined ? Buffer.allocUnsafe(end - start) : into.subarray(0, end - start);
     const checksums = Buffer.allocUnsafe(chunkCount(data.length, this.bytesPerChecksum) * checksumBytes);
     // Data and checksums from their two files at once.
     const [dataRead, checksumsRead] = await Promise.all([

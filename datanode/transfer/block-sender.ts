@@ -12,7 +12,7 @@ import {
 import { DfsError } from '../../protocol/errors.js';
 import type { ReplicaReader } from '../storage/replica-reader.js';
 import type { DataServerContext } from './data-server-context.js';
-import { replicaPackets } from './replica-packets.js';
+import { replicaPackets, sendPool } from './replica-packets.js';
 import { drainOrClose } from './stream-drain.js';
 
 export async function sendBlock(
@@ -56,9 +56,13 @@ async function streamPackets(
       return;
     }
     const encoded = encodePacket(result.packet);
+    const storage = result.packet.storage;
     response.cork();
     let ready = true;
-    for (const buffer of encoded) ready = response.write(buffer);
+    encoded.forEach((buffer, index) => {
+      // The data buffer is reused once the socket is done with it (written or failed).
+      ready = index === encoded.length - 1 ? response.write(buffer, () => sendPool.release(storage)) : response.write(buffer);
+    });
     process.nextTick(() => response.uncork());
     context.metrics.bytesRead.inc(result.packet.dataLength);
     if (!ready) await drainOrClose(response);

@@ -6,7 +6,7 @@ import type { ReplicaReader } from '../storage/replica-reader.js';
 import { reportCorruptReplica } from './block-sender.js';
 import type { DataServerContext } from './data-server-context.js';
 import { openPipeline, type PipelineConnection } from './pipeline-connection.js';
-import { replicaPackets } from './replica-packets.js';
+import { replicaPackets, sendPool } from './replica-packets.js';
 
 export type TransferOutcome = 'done' | 'failed' | 'corrupt';
 
@@ -59,7 +59,8 @@ async function sendThroughPipeline(context: DataServerContext, reader: ReplicaRe
       return 'corrupt';
     }
     if (result.packet.last) lastSeq = result.packet.seq;
-    await connection.send(encodePacket(result.packet));
+    const storage = result.packet.storage;
+    await connection.send(encodePacket(result.packet), () => sendPool.release(storage));
   }
   connection.end();
   const ok = await acked;

@@ -213,6 +213,16 @@ describe('datanode data transfer', () => {
     assert.deepEqual(dataOf(atEnd.packets), data.subarray(start), 'only the chunk holding the offset, for the client to trim');
   });
 
+  it('serves many concurrent reads of different blocks, each with its own bytes, from pooled send buffers', async () => {
+    const blocks = [111, 112, 113, 114].map((blockId) => ({ blockId, bytes: randomBytes(2 * packetBytes + blockId) }));
+    for (const { blockId, bytes } of blocks) assert.equal((await writeBlock(node(0), [], blockId, packetsOf(bytes))).status, 200);
+    const reads = blocks.flatMap(({ blockId, bytes }) => [0, 1, 2].map(async () => ({ bytes, reply: await readBlock(node(0), `/blocks/${blockId}?genStamp=1001`) })));
+    for (const { bytes, reply } of await Promise.all(reads)) {
+      assert.equal(reply.status, 200);
+      assert.ok(dataOf(reply.packets).equals(bytes));
+    }
+  });
+
   it('never sends a corrupt chunk: the connection is destroyed', async () => {
     const packets = packetsOf(data);
     assert.equal((await writeBlock(node(0), [], 102, packets)).status, 200);
