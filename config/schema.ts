@@ -57,6 +57,8 @@ export const configSchema = z.strictObject({
   /** Milliseconds after which another writer may take over an unrenewed lease (HDFS: 60 s). */
   'tsdfs.lease.soft-limit.ms': integer(100).default(60000),
   'dfs.datanode.scan.period.hours': decimal(0, 1e6).default(504),
+  /** Bytes a second the block scanner may read per volume (HDFS's default, 1 MiB/s); suffixes accepted. */
+  'dfs.block.scanner.volume.bytes.per.second': sizeBytes.default(1048576),
   'dfs.datanode.du.reserved': z.union([z.number(), z.string()]).transform((v) => parseSize(v)).pipe(z.number().int().min(0)).default(0),
   'dfs.permissions.enabled': boolean.default(true),
   'dfs.permissions.superusergroup': z.string().min(1).default('supergroup'),

@@ -73,7 +73,7 @@ export async function startDatanode(config: Config, options: StartDatanodeOption
     // Plain HTTP keeps pipeline sockets alive between blocks: a small file's pipeline skips a connect per hop.
     peerAgent: tls !== null ? new https.Agent({ keepAlive: false, ...(trustedCa ? { ca: trustedCa } : {}) }) : new http.Agent({ keepAlive: true }),
   };
-  const integrity = startIntegrityServices({ store, log, registry: metrics.registry, scanPeriodHours: config['dfs.datanode.scan.period.hours'], reportBadBlock: context.reportBadBlock });
+  const integrity = startIntegrityServices({ store, log, registry: metrics.registry, scanPeriodHours: config['dfs.datanode.scan.period.hours'], bytesPerSecondPerVolume: config['dfs.block.scanner.volume.bytes.per.second'], reportBadBlock: context.reportBadBlock });
   const server = createDataServer(context, tls);
   const port = await listen(server, config['dfs.datanode.address']);
   const hostname = config['dfs.datanode.hostname'] || os.hostname();

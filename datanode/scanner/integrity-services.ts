@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import type { BlockStore } from '../storage/block-store.js';
 import { BlockScanner } from './block-scanner.js';
 import { ScannerMetrics } from './scanner-metrics.js';
+import { scanBytesPerSecondPerVolume } from './scan-throttle.js';
 
 /**
  * Between periodic volume checks. A check is a few stats (a write probe one time in
@@ -31,7 +32,8 @@ export interface IntegrityServices {
 export function startIntegrityServices(options: IntegrityServicesOptions): IntegrityServices {
   const { store, log } = options;
   let scanner: BlockScanner | null = null;
-  const metrics = new ScannerMetrics(options.registry, () => scanner?.overdueCount() ?? 0);
+  const bytesPerSecondPerVolume = options.bytesPerSecondPerVolume ?? scanBytesPerSecondPerVolume;
+  const metrics = new ScannerMetrics(options.registry, () => scanner?.overdueCount() ?? 0, bytesPerSecondPerVolume);
   if (options.scanPeriodHours > 0) {
     scanner = new BlockScanner({
       store,
@@ -39,7 +41,7 @@ export function startIntegrityServices(options: IntegrityServicesOptions): Integ
       metrics,
       periodMs: options.scanPeriodHours * 3_600_000,
       reportBadBlock: options.reportBadBlock,
-      ...(options.bytesPerSecondPerVolume === undefined ? {} : { bytesPerSecondPerVolume: options.bytesPerSecondPerVolume }),
+      bytesPerSecondPerVolume,
     });
     scanner.start();
   } else {

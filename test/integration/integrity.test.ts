@@ -14,7 +14,7 @@ let cluster: Cluster;
 before(async () => {
   cluster = await startCluster({
     datanodes: 3,
-    config: { 'dfs.datanode.scan.period.hours': '0.002', 'dfs.namenode.redundancy.interval.seconds': '0.5', 'dfs.blocksize': '1m' },
+    config: { 'dfs.datanode.scan.period.hours': '0.002', 'dfs.block.scanner.volume.bytes.per.second': '4m', 'dfs.namenode.redundancy.interval.seconds': '0.5', 'dfs.blocksize': '1m' },
   });
 });
 after(async () => {
@@ -45,6 +45,13 @@ async function scannerBadReplicas(address: string): Promise<number> {
   const match = /^tsdfs_datanode_scanner_bad_replicas_total (\d+)/m.exec(text);
   return Number(match?.[1] ?? 0);
 }
+
+test('the datanodes run their scanner at the configured dfs.block.scanner.volume.bytes.per.second', async () => {
+  for (const index of [0, 1, 2]) {
+    const text = await (await fetch(`http://${cluster.datanode(index).address}/metrics`)).text();
+    assert.match(text, /^tsdfs_datanode_scanner_volume_bytes_per_second 4194304$/m);
+  }
+});
 
 test('a replica corrupted on disk is found by the scanner, repaired to full replication, and the corrupt copy is gone', async () => {
   const client = cluster.client();

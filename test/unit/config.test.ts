@@ -51,6 +51,19 @@ test('unknown keys and bad values are refused with the key name', () => {
   assert.throws(load({ 'tsdfs.auth': 'kerberos' }), /tsdfs\.auth/);
 });
 
+test('the block scanner bandwidth per volume: HDFS default 1 MiB/s, suffixes accepted, a bad value refused in one line', () => {
+  const load = (overrides: Record<string, string>) => loadConfig({ env: {}, cwd: tmpdir(), overrides });
+  assert.equal(load({})['dfs.block.scanner.volume.bytes.per.second'], 1048576);
+  assert.equal(load({ 'dfs.block.scanner.volume.bytes.per.second': '4m' })['dfs.block.scanner.volume.bytes.per.second'], 4 * 1024 * 1024);
+  for (const bad of ['0', '-5', 'fast', '1.5x']) {
+    assert.throws(
+      () => load({ 'dfs.block.scanner.volume.bytes.per.second': bad }),
+      (e: Error) => e instanceof ConfigError && /dfs\.block\.scanner\.volume\.bytes\.per\.second/.test(e.message) && !e.message.includes('\n'),
+      `refused: ${bad}`,
+    );
+  }
+});
+
 test('relations between keys are checked at load', () => {
   const load = (overrides: Record<string, string>) => () => loadConfig({ env: {}, cwd: tmpdir(), overrides });
   assert.throws(load({ 'dfs.blocksize': '1000000', 'dfs.bytes-per-checksum': '512' }), /multiple of dfs\.bytes-per-checksum/);

@@ -115,7 +115,7 @@ async function flipByte(path: string, position: number): Promise<void> {
 function newScanner(store: BlockStore, periodMs: number, bytesPerSecondPerVolume = 64 * 1024 * 1024) {
   const reports: Array<[number, number]> = [];
   const registry = new Registry();
-  const metrics = new ScannerMetrics(registry, () => 0);
+  const metrics = new ScannerMetrics(registry, () => 0, 1024 * 1024);
   const scanner = new BlockScanner({ store, log, metrics, periodMs, bytesPerSecondPerVolume, reportBadBlock: (id, gs) => reports.push([id, gs]) });
   return { scanner, reports, registry };
 }
