@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NamenodeStore } from '../../namenode/storage/namenode-store.js';
 import { processUserName } from '../../namenode/storage/format.js';
-import { type InodeRecord, rootInodeId } from '../../namenode/storage/records.js';
+import { type InodeRecord, newDirectoryRecord, rootInodeId } from '../../namenode/storage/records.js';
 import type { ReportedReplica } from '../../protocol/datanode-namenode.js';
 
 export const builtFilesPerDirectory = 1000;
@@ -64,7 +64,7 @@ export async function buildNamespace(nameDir: string, files: number): Promise<vo
 }
 
 function newDirectory(store: NamenodeStore, parent: InodeRecord, name: string, owner: string, now: number): number {
-  const inode = inodeRecord(store.nextCounter('nextInodeId'), parent, name, owner, now);
+  const inode = newDirectoryRecord({ id: store.nextCounter('nextInodeId'), parentId: parent.id, name, owner, group: parent.group, now });
   store.inodes.put(inode.id, inode);
   store.children.put([parent.id, name], inode.id);
   parent.childrenNum += 1;
@@ -77,7 +77,7 @@ function newDirectory(store: NamenodeStore, parent: InodeRecord, name: string, o
 function newFileWithOneBlock(store: NamenodeStore, parent: InodeRecord, index: number, owner: string, now: number): void {
   const [blockId, genStamp, length] = builtReplica(index);
   const inode: InodeRecord = {
-    ...inodeRecord(store.nextCounter('nextInodeId'), parent, `f${index}`, owner, now),
+    ...newDirectoryRecord({ id: store.nextCounter('nextInodeId'), parentId: parent.id, name: `f${index}`, owner, group: parent.group, now }),
     type: 'file',
     mode: 0o644,
     replication: builtReplication,
@@ -90,26 +90,6 @@ function newFileWithOneBlock(store: NamenodeStore, parent: InodeRecord, index: n
   store.blocks.put(blockId, { id: blockId, fileId: inode.id, genStamp, length, state: 'complete' });
   parent.childrenNum += 1;
   store.addToCounter('fileCount', 1);
-}
-
-function inodeRecord(id: number, parent: InodeRecord, name: string, owner: string, now: number): InodeRecord {
-  return {
-    id,
-    parentId: parent.id,
-    name,
-    type: 'directory',
-    owner,
-    group: parent.group,
-    mode: 0o755,
-    mtime: now,
-    atime: now,
-    replication: 0,
-    blockSize: 0,
-    length: 0,
-    state: 'complete',
-    blockIds: [],
-    childrenNum: 0,
-  };
 }
 
 /** Runs `buildNamespace` in a child process; resolves with its wall time in seconds. */

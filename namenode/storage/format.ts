@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { namenodeLayoutVersion } from '../../protocol/version.js';
 import { NamenodeStore, namespaceDirOf } from './namenode-store.js';
-import { type FormatRecord, type InodeRecord, metaKeys, rootInodeId } from './records.js';
+import { type FormatRecord, metaKeys, newDirectoryRecord, rootInodeId } from './records.js';
 
 export interface FormatOptions {
   force?: boolean;
@@ -60,23 +60,7 @@ function refuseIfFormatted(nameDir: string, force: boolean): void {
 }
 
 function writeFreshNamespace(store: NamenodeStore, config: Config, format: FormatRecord, now: number): void {
-  const root: InodeRecord = {
-    id: rootInodeId,
-    parentId: 0,
-    name: '',
-    type: 'directory',
-    owner: processUserName(),
-    group: config['dfs.permissions.superusergroup'],
-    mode: 0o755,
-    mtime: now,
-    atime: now,
-    replication: 0,
-    blockSize: 0,
-    length: 0,
-    state: 'complete',
-    blockIds: [],
-    childrenNum: 0,
-  };
+  const root = newDirectoryRecord({ id: rootInodeId, parentId: 0, name: '', owner: processUserName(), group: config['dfs.permissions.superusergroup'], now });
   store.inodes.put(root.id, root);
   store.meta.put(metaKeys.format, format);
   store.meta.put(metaKeys.nextInodeId, rootInodeId + 1);

@@ -30,6 +30,24 @@ export interface InodeRecord {
   childrenNum: number;
 }
 
+/** What a new, empty directory needs said; the rest of its record is the same for every one. */
+export interface NewDirectory {
+  id: number;
+  parentId: number;
+  name: string;
+  owner: string;
+  group: string;
+  now: number;
+  /** Default 0o755, what a umask of 022 leaves. */
+  mode?: number;
+}
+
+/** The record of a new, empty directory (the root at format, a directory built offline). */
+export function newDirectoryRecord(directory: NewDirectory): InodeRecord {
+  const { id, parentId, name, owner, group, now, mode = 0o755 } = directory;
+  return { id, parentId, name, type: 'directory', owner, group, mode, mtime: now, atime: now, replication: 0, blockSize: 0, length: 0, state: 'complete', blockIds: [], childrenNum: 0 };
+}
+
 /** A block's life: allocated → committed (final length known) → complete (minimum replicas seen). */
 export type BlockState = 'underConstruction' | 'committed' | 'complete';
 
