@@ -12,10 +12,14 @@ export const listingPageEntries = 1000;
 export const maxRpcBodyBytes = 1024 * 1024;
 /** One WebSocket message from a datanode; a full block report is chunked below this. */
 export const maxDatanodeMessageBytes = 64 * 1024 * 1024;
-/** Block ids in one block-report message chunk. */
-export const blockReportChunkBlocks = 100_000;
+/**
+ * Block ids in one block-report message chunk. Small chunks keep each frame's buffer (~220 KB)
+ * and the namenode's check of it (one pass over its bytes) short; a million-block report is
+ * 100 messages, each a trifle to send and take in.
+ */
+export const blockReportChunkBlocks = 10_000;
 /** Replicas one block-report message may carry (twice what datanodes send, for headroom). */
-export const maxReplicasPerBlockReportMessage = 200_000;
+export const maxReplicasPerBlockReportMessage = 20_000;
 /**
  * Data bytes in one packet of the transfer protocol (a multiple of every sane chunk size).
  * HDFS uses 64 KiB; here each packet costs a few JS allocations, promises and syscalls per

@@ -1,6 +1,6 @@
 // The namenode's per-block memory and block-report cost, in-process (no cluster): fills a
 // BlockManager with N blocks, has 3 datanodes report every block in full (100k-replica
-// chunks as JSON text, as datanodes send them, through the link's parser and sliced
+// chunks as JSON frames, as datanodes send them, through the link's report scanner and sliced
 // application), then a steady-state re-report, and prints heap and RSS per block, the
 // report timings and the longest event-loop stall meanwhile (what an RPC would wait).
 // A measurement script, not a test: figures vary by machine.
@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { BlockInfo } from '../../namenode/blocks/block-map.js';
 import { BlockManager } from '../../namenode/blocks/block-manager.js';
 import { runInSlices } from '../../namenode/datanodes/block-report-intake.js';
-import { parseDatanodeFrame } from '../../namenode/datanodes/datanode-link.js';
+import { scanBlockReportFrame } from '../../namenode/datanodes/block-report-scanner.js';
 import { DatanodeManager } from '../../namenode/datanodes/datanode-manager.js';
 import { DatanodeMessage, type DatanodeRegistration, type ReportedReplica } from '../../protocol/datanode-namenode.js';
 import { blockReportChunkBlocks } from '../../protocol/limits.js';
@@ -55,22 +55,20 @@ interface ReportTiming {
 
 /** One full report of every block, chunked and serialized as a datanode sends it, taken in as the link does. */
 async function fullReport(blocks: BlockManager, node: ReturnType<typeof register>, reportId: number): Promise<ReportTiming> {
-  const chunks: string[] = [];
+  const chunks: Buffer[] = [];
   for (let first = 1, chunk = 0; first <= blockCount; first += blockReportChunkBlocks, chunk++) {
     const replicas: ReportedReplica[] = [];
     for (let id = first; id < first + blockReportChunkBlocks && id <= blockCount; id++) replicas.push([id, 1, blockLength]);
-    chunks.push(JSON.stringify({ type: 'blockReport', reportId, chunk, last: first + blockReportChunkBlocks > blockCount, replicas }));
+    chunks.push(Buffer.from(JSON.stringify({ type: 'blockReport', reportId, chunk, last: first + blockReportChunkBlocks > blockCount, replicas })));
   }
   const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  for (const text of chunks) {
-    const parsed = parseDatanodeFrame(text);
-    if (!('message' in parsed) || parsed.message.type !== 'blockReport') throw new Error('the sample chunk does not parse');
-    const { message } = parsed;
+  for (const frame of chunks) {
+    const message = scanBlockReportFrame(frame);
+    if (message === undefined) throw new Error('the sample chunk does not scan');
     await runInSlices(blocks.startBlockReportChunk(node, message.reportId, message.replicas, message.last, 0));
-    await new Promise((resolve) => setImmediate(resolve));
   }
   const totalMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
@@ -78,7 +76,7 @@ async function fullReport(blocks: BlockManager, node: ReturnType<typeof register
   return { totalMs, cpuMs: (cpu.user + cpu.system) / 1000, worstStallMs: delay.max / 1e6 };
 }
 
-/** What the link adds per chunk before the block manager sees it: JSON.parse and the zod schema. */
+/** What the link would add per chunk without the scanner: JSON.parse and the zod schema. */
 function parseChunkMs(): number {
   const replicas: ReportedReplica[] = [];
   for (let id = 1; id <= blockReportChunkBlocks; id++) replicas.push([id, 1, blockLength]);

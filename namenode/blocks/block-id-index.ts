@@ -82,9 +82,16 @@ export class BlockIdIndex {
     this.slots[slot] = record + 1;
   }
 
-  private grow(): void {
+  /** Room for `count` ids without growing (see BlockTable.reserve). */
+  reserve(count: number): void {
+    let length = this.slots.length;
+    while (count > length * maxLoadFactor) length *= 2;
+    if (length !== this.slots.length) this.grow(length);
+  }
+
+  private grow(length = this.slots.length * 2): void {
     const old = this.slots;
-    this.slots = new Int32Array(old.length * 2);
+    this.slots = new Int32Array(length);
     this.mask = this.slots.length - 1;
     for (const entry of old) if (entry !== 0) this.place(this.ids[entry - 1] as number, entry - 1);
   }

@@ -11,9 +11,13 @@ import { ReplicationMonitor } from '../replication/replication-monitor.js';
 import { type ReplicationSettings, defaultReplicationSettings } from '../replication/replication-settings.js';
 import type { NamenodeStore } from '../storage/namenode-store.js';
 import { BlockMap } from './block-map.js';
+import { type ReplicaCursor, cursorOver } from './report-replicas.js';
 import { judgeReplicaOfKnownBlock, replicaMatchesCommitted, unknownBlockVerdict } from './replica-rules.js';
 
 export type ReplicaState = Liveness | 'corrupt';
+
+/** Table records the end-of-report sweep visits per replica of budget: a visit costs a small fraction of applying a replica. */
+const sweepSlotsPerReplica = 16;
 
 export interface ReplicaView {
   datanode: DatanodeDescriptor;
@@ -56,6 +60,7 @@ export class BlockManager {
 
   /** Rebuilds the block map from the namespace at start-up; replicas arrive with reports. */
   loadFromStore(store: NamenodeStore): void {
+    this.blockMap.reserve(store.blockRecordCount());
     for (const { value: inode } of store.inodes.getRange()) {
       if (inode.type !== 'file') continue;
       for (const blockId of inode.blockIds) {
@@ -158,7 +163,7 @@ export class BlockManager {
    * One chunk of a full block report, applied at once (tests, small reports). The link uses
    * `startBlockReportChunk` to apply big chunks a slice at a time.
    */
-  onBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[], last: boolean, now: number): void {
+  onBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[] | ReplicaCursor, last: boolean, now: number): void {
     const work = this.startBlockReportChunk(node, reportId, replicas, last, now);
     while (!work.step(Number.POSITIVE_INFINITY));
   }
@@ -170,7 +175,8 @@ export class BlockManager {
    * memory beyond the marks: not even the set of ids seen. The caller keeps the datanode's
    * later messages waiting until the work is done.
    */
-  startBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[], last: boolean, now: number): BlockReportWork {
+  startBlockReportChunk(node: DatanodeDescriptor, reportId: number, replicas: readonly ReportedReplica[] | ReplicaCursor, last: boolean, now: number): BlockReportWork {
+    const cursor = Array.isArray(replicas) ? cursorOver(replicas) : (replicas as ReplicaCursor);
     const current = this.fullReports.get(node.index);
     if (current !== reportId) {
       // An unfinished earlier report's marks must not count for this one.
@@ -178,28 +184,25 @@ export class BlockManager {
       this.fullReports.set(node.index, reportId);
     }
     let applied = 0;
-    let unreported: number[] | undefined;
-    let dropped = 0;
+    let sweeping = false;
+    let sweepSlot = 0;
     const step = (budget: number): boolean => {
-      for (const end = Math.min(replicas.length, applied + budget); applied < end; applied++) {
-        const replica = replicas[applied] as ReportedReplica;
-        this.receiveReplica(node, replica, true);
-      }
-      if (applied < replicas.length) return false;
+      for (const end = Math.min(cursor.count, applied + budget); applied < end; applied++) this.receiveReplica(node, cursor.next(), true);
+      if (applied < cursor.count) return false;
       if (!last) return true;
-      if (unreported === undefined) {
+      if (!sweeping) {
         // Another report from this node began meanwhile: its marks decide, not this one's.
         if (this.fullReports.get(node.index) !== reportId) return true;
         this.fullReports.delete(node.index);
-        unreported = this.blockMap.takeUnreported(node.index);
         node.lastBlockReportMs = now;
+        sweeping = true;
       }
-      for (const end = Math.min(unreported.length, dropped + budget); dropped < end; dropped++) {
-        const blockId = unreported[dropped] as number;
+      // The node's later messages wait until the sweep ends, so no replica of it arrives unmarked behind the sweep.
+      sweepSlot = this.blockMap.sweepUnreported(node.index, sweepSlot, budget * sweepSlotsPerReplica, (blockId) => {
         this.blockMap.removeReplica(blockId, node.index);
         this.replication.blockChanged(blockId);
-      }
-      return dropped >= unreported.length;
+      });
+      return sweepSlot < 0;
     };
     return { step };
   }

@@ -160,22 +160,38 @@ export class BlockMap extends BlockTable {
   }
 
   /**
-   * The end of a full report: the blocks whose replica on this datanode the report did not
-   * name (to be dropped by the caller). Clears the datanode's marks for its next report.
+   * The end of a full report, one stretch of the table at a time so a million-block sweep
+   * never holds the event loop: visits up to `slotBudget` records from `fromSlot`. A replica
+   * on the datanode that the report named loses its mark (ready for the next report); one it
+   * did not name is handed to `onUnreported` (which may remove it). Returns the record to go
+   * on from, or -1 once the whole table was visited. No list of the node's blocks is built.
    */
+  sweepUnreported(datanodeIndex: number, fromSlot: number, slotBudget: number, onUnreported: (blockId: number) => void): number {
+    const end = Math.min(this.highWater, fromSlot + slotBudget);
+    for (let slot = fromSlot; slot < end; slot++) {
+      if (this.replicaCountAt(slot) === 0) continue;
+      const position = this.replicaPositionOf(slot, datanodeIndex);
+      if (position < 0) continue;
+      if (this.isSeen(slot, position)) this.setSeen(slot, position, false);
+      else onUnreported(this.blockIdAt(slot));
+    }
+    return end >= this.highWater ? -1 : end;
+  }
+
+  /** `sweepUnreported` over the whole table at once: the blocks the report did not name. */
   takeUnreported(datanodeIndex: number): number[] {
     const unreported: number[] = [];
-    for (const slot of this.slotsOn(datanodeIndex)) {
-      const position = this.replicaPositionOf(slot, datanodeIndex);
-      if (this.isSeen(slot, position)) this.setSeen(slot, position, false);
-      else unreported.push(this.blockIdAt(slot));
-    }
+    this.sweepUnreported(datanodeIndex, 0, Number.POSITIVE_INFINITY, (blockId) => unreported.push(blockId));
     return unreported;
   }
 
   /** A full report left unfinished (the datanode started another): forget its marks. */
   clearReported(datanodeIndex: number): void {
-    for (const slot of this.slotsOn(datanodeIndex)) this.setSeen(slot, this.replicaPositionOf(slot, datanodeIndex), false);
+    for (let slot = 0; slot < this.highWater; slot++) {
+      if (this.replicaCountAt(slot) === 0) continue;
+      const position = this.replicaPositionOf(slot, datanodeIndex);
+      if (position >= 0) this.setSeen(slot, position, false);
+    }
   }
 
   // ---- corrupt replicas ----

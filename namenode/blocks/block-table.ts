@@ -151,8 +151,24 @@ export class BlockTable {
     this.freeHead = slot;
   }
 
-  private grow(): void {
-    const capacity = this.capacity * 2;
+  /** Records the arrays hold before they next grow. */
+  get recordCapacity(): number {
+    return this.capacity;
+  }
+
+  /**
+   * Room for `records` records at once (the block count known at start-up): the arrays are
+   * allocated at their final power-of-two size instead of being doubled a dozen times while
+   * the namespace loads, which leaves each smaller copy as garbage for the allocator to keep.
+   */
+  reserve(records: number): void {
+    let capacity = this.capacity;
+    while (capacity < records) capacity *= 2;
+    if (capacity !== this.capacity) this.grow(capacity);
+    this.index.reserve(records);
+  }
+
+  private grow(capacity = this.capacity * 2): void {
     const widen = <T extends Float64Array | Uint16Array | Uint8Array | Int32Array>(old: T, make: (length: number) => T, perRecord = 1, fill = 0): T => {
       const next = make(capacity * perRecord);
       if (fill !== 0) next.fill(fill);

@@ -1,8 +1,8 @@
-// How the datanode link takes in full block reports without stalling the namenode. A
-// chunk carries up to 100k replicas: validating them through the zod tuple schema costs
-// ~1 µs each and applying them ~0.5 µs each, so one chunk would hold the event loop (and
-// every RPC) for 100-300 ms. Here replicas are checked by a plain loop with the schema's
-// rules, and applied a slice at a time with the event loop free in between.
+// How the datanode link takes in full block reports without stalling the namenode. Chunks
+// are normally read from the frame's bytes (block-report-scanner.ts); one the scanner
+// leaves is JSON.parsed, and its replicas checked here by a plain loop with the schema's
+// rules (zod over every tuple costs ~1 µs each, more than applying them). Either way the
+// replicas are applied a slice at a time with the event loop free in between.
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BlockReport, type ReportedReplica } from '../../protocol/datanode-namenode.js';
 import { maxReplicasPerBlockReportMessage } from '../../protocol/limits.js';
@@ -38,8 +38,14 @@ export function parseBlockReportFast(json: unknown): BlockReport | undefined {
   return parsed.success ? { ...parsed.data, replicas: replicas as ReportedReplica[] } : undefined;
 }
 
-/** Runs the work to its end, giving the event loop a turn every `blockReportSliceMs`. */
+/**
+ * Runs the work to its end, giving the event loop a turn every `blockReportSliceMs`, and
+ * one before it starts: a report's chunks can follow each other in one task (the link
+ * handles the next waiting frame as soon as this one is done), so without it a run of
+ * chunks each shorter than a slice would hold the loop for all of them together.
+ */
 export async function runInSlices(work: BlockReportWork): Promise<void> {
+  await nextTurn();
   let sliceStartedMs = performance.now();
   while (!work.step(replicasPerClockCheck)) {
     if (performance.now() - sliceStartedMs < blockReportSliceMs) continue;

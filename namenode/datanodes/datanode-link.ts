@@ -23,6 +23,7 @@ import type { NamenodeServices } from '../namenode-services.js';
 import { onDatanodeRegistered } from '../replication/redundancy-shell.js';
 import { updateSafeMode } from '../replication/redundancy-tick.js';
 import { parseBlockReportFast, runInSlices } from './block-report-intake.js';
+import { type ScannedBlockReport, scanBlockReportFrame } from './block-report-scanner.js';
 import type { DatanodeDescriptor } from './datanode-manager.js';
 
 /**
@@ -89,7 +90,7 @@ export class DatanodeLinkHandlers {
    * loop free in between (block-report-intake.ts); the server runs a socket's messages one
    * after another, so the datanode's next message waits until the chunk is in.
    */
-  async handleInSlices(session: LinkSession, message: DatanodeMessageType): Promise<LinkReply> {
+  async handleInSlices(session: LinkSession, message: DatanodeMessageType | ScannedBlockReport): Promise<LinkReply> {
     if (message.type !== 'blockReport') return this.handle(session, message);
     const node = this.registeredNode(session);
     if (node === undefined) return notRegistered;
@@ -216,14 +217,15 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
     // One message at a time per socket, in order: a block-report chunk yields to the event
     // loop while it is applied, and the socket is paused meanwhile so later frames wait in
     // the kernel's buffers, not in the heap.
-    const waiting: string[] = [];
+    const waiting: Array<Buffer | null> = [];
     let draining = false;
     const drain = async (): Promise<void> => {
       draining = true;
       socket.pause();
-      for (let text = waiting.shift(); text !== undefined; text = waiting.shift()) {
+      while (waiting.length > 0) {
+        const frame = waiting.shift() as Buffer | null;
         try {
-          const reply = await handleFrame(handlers, session, text);
+          const reply = await handleFrame(handlers, session, frame);
           if (reply.message?.type === 'registered') replaceOlderSocket(socketByUuid, session, socket);
           if (reply.warning !== undefined) log.warn({ remoteAddress: session.ipAddress }, reply.warning);
           send(socket, reply);
@@ -236,7 +238,8 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
       socket.resume();
     };
     socket.on('message', (data, isBinary) => {
-      waiting.push(isBinary ? '' : rawText(data));
+      // Frames stay bytes until handled: a report chunk is read from them without becoming a string.
+      waiting.push(isBinary ? null : frameBytes(data));
       if (!draining) void drain();
     });
     send(socket, { message: { type: 'challenge', nonce: session.nonce } });
@@ -258,9 +261,12 @@ export function attachDatanodeLink(server: Server, services: NamenodeServices, l
   };
 }
 
-async function handleFrame(handlers: DatanodeLinkHandlers, session: LinkSession, text: string): Promise<LinkReply> {
-  if (text === '') return { message: { type: 'error', message: 'binary frames are not part of the protocol', reregister: false } };
-  const parsed = parseDatanodeFrame(text);
+/** One frame; null stands for a binary one. */
+async function handleFrame(handlers: DatanodeLinkHandlers, session: LinkSession, frame: Buffer | null): Promise<LinkReply> {
+  if (frame === null) return { message: { type: 'error', message: 'binary frames are not part of the protocol', reregister: false } };
+  const report = scanBlockReportFrame(frame);
+  if (report !== undefined) return handlers.handleInSlices(session, report);
+  const parsed = parseDatanodeFrame(frame.toString('utf8'));
   return 'reply' in parsed ? parsed.reply : handlers.handleInSlices(session, parsed.message);
 }
 
@@ -273,9 +279,9 @@ function replaceOlderSocket(socketByUuid: Map<string, WebSocket>, session: LinkS
   previous?.close(1000, 'replaced by a newer registration');
 }
 
-function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data as ArrayBuffer).toString('utf8');
+function frameBytes(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
 function send(socket: WebSocket, reply: LinkReply): void {

@@ -34,6 +34,8 @@ export interface BlockRecords {
   /** The record of a block, or -1; stable while the block lives. */
   slotOf(blockId: number): number;
   blockIdAt(slot: number): number;
+  /** Records the table has room for: the link arrays are allocated at this size in one go. */
+  readonly recordCapacity: number;
 }
 
 const noSlot = -1;
@@ -159,10 +161,14 @@ export class NeededReplicationQueues {
     this.levelOfSlot = new Uint8Array(0);
   }
 
-  /** Grows the link arrays by doubling, as the table grows its records. */
+  /**
+   * Sizes the link arrays to the table's records (doubling beyond, should a caller run
+   * ahead of it): one allocation when the first block is queued, not a dozen doublings
+   * whose garbage the allocator would keep after the queues are released.
+   */
   private ensureRecords(records: number): void {
     if (records <= this.levelOfSlot.length) return;
-    let capacity = Math.max(initialRecords, this.levelOfSlot.length);
+    let capacity = Math.max(initialRecords, this.levelOfSlot.length, this.records.recordCapacity);
     while (capacity < records) capacity *= 2;
     const next = new Int32Array(capacity);
     next.set(this.next);

@@ -46,6 +46,12 @@ export class NamenodeStore {
     this.meta = root.openDB<unknown, string>('meta', {});
   }
 
+  /** Block records stored, from LMDB's own statistics (no scan): sizes the block map at start-up. */
+  blockRecordCount(): number {
+    const stats = this.blocks.getStats() as { entryCount?: unknown };
+    return typeof stats.entryCount === 'number' ? stats.entryCount : 0;
+  }
+
   /** Opens (creating if needed) the environment; `format` decides whether that is allowed. */
   static create(nameDir: string): NamenodeStore {
     // lmdb-js commits durably by default (fsync before the commit promise resolves); noSync stays off.

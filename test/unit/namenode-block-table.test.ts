@@ -106,6 +106,47 @@ test('full-report marks: unmarked replicas are returned once, marks are cleared 
   assert.equal(map.takeUnreported(0).includes(3), true, 'a replica added again starts unmarked');
 });
 
+test('the end-of-report sweep in short stretches finds what one pass finds, and may drop replicas as it goes', () => {
+  const build = () => {
+    const map = new BlockMap();
+    for (let id = 1; id <= 50; id++) {
+      map.set(id, new BlockInfo(1, 1, 'complete', 1));
+      for (const node of id % 7 === 0 ? [1, 2] : [0, 1, 2, 3]) map.addReplica(id, node, 1);
+      if (id % 3 === 0) map.markReported(id, 3);
+    }
+    map.remove(10);
+    map.remove(11);
+    return map;
+  };
+  const expected = build().takeUnreported(3);
+  const map = build();
+  const swept: number[] = [];
+  let stretches = 0;
+  for (let slot = 0; slot >= 0; stretches++) {
+    slot = map.sweepUnreported(3, slot, 4, (blockId) => {
+      swept.push(blockId);
+      map.removeReplica(blockId, 3);
+    });
+  }
+  assert.ok(stretches > 10, `swept in ${stretches} stretches`);
+  assert.deepEqual(swept, expected);
+  assert.equal(map.replicaCountOn(3), 14, 'only the marked replicas are left (multiples of 3 the node holds)');
+  assert.deepEqual(map.takeUnreported(3).length, map.replicaCountOn(3), 'and their marks were cleared');
+});
+
+test('reserve sizes the table and its index once for a known block count; filling them then allocates nothing', () => {
+  const map = new BlockMap();
+  map.reserve(5000);
+  assert.equal(map.recordCapacity, 8192);
+  const bytes = map.byteLength;
+  for (let id = 1; id <= 5000; id++) map.set(id * 7, new BlockInfo(1, 1, 'complete', 3));
+  assert.equal(map.recordCapacity, 8192);
+  assert.equal(map.byteLength, bytes, 'no array grew');
+  for (let id = 1; id <= 5000; id++) assert.equal(map.blockIdAt(map.slotOf(id * 7)), id * 7);
+  map.reserve(100);
+  assert.equal(map.recordCapacity, 8192, 'reserve never shrinks');
+});
+
 test('corrupt marks go with the replica and the block', () => {
   const map = new BlockMap();
   map.set(1, new BlockInfo(1, 1, 'complete', 2));

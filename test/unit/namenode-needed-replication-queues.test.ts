@@ -12,6 +12,7 @@ function records(): BlockRecords & { free(blockId: number): void } {
     slotOf: (blockId) => (freed.has(blockId) ? -1 : blockId * 10),
     blockIdAt: (slot) => (freed.has(slot / 10) ? -1 : slot / 10),
     free: (blockId) => freed.add(blockId),
+    recordCapacity: 0,
   };
 }
 
