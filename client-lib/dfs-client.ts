@@ -198,7 +198,8 @@ export class DfsClient {
    * (site file, environment, -D), else the namenode's defaults.
    */
   createWriteStream(path: string, options: WriteOptions = {}): Writable {
-    return createFileWriteStream(this.context, this.resolve(path), { ...this.writeDefaults, ...options });
+    const renameTo = options.renameTo !== undefined ? { renameTo: this.resolve(options.renameTo) } : {};
+    return createFileWriteStream(this.context, this.resolve(path), { ...this.writeDefaults, ...options, ...renameTo });
   }
 
   createReadStream(path: string, options: ReadOptions = {}): Readable {

@@ -211,6 +211,13 @@ export const rpcMethods = {
       clientName: ClientName,
       fileId: SafeInt,
       last: ExtendedBlock.nullable().default(null),
+      /**
+       * tsdfs extension: once complete, rename the file to this path in the same transaction,
+       * with `rename`'s rules and permission checks (a copy's `._COPYING_` file lands in one
+       * round trip instead of two). If the rename is refused, nothing happens: the file stays
+       * open under its name and the error comes back.
+       */
+      renameTo: PathString.optional(),
     }),
     /** false: the last blocks lack their minimum replicas yet; call again shortly. */
     response: z.object({ complete: z.boolean() }),

@@ -12,6 +12,8 @@ export interface WriteOptions {
   blockSize?: number;
   /** Let `create` allocate the first block (client-lib WriteOptions); false for a file that stays empty. */
   firstBlock?: boolean;
+  /** Rename the file to this path as it completes (client-lib WriteOptions). */
+  renameTo?: string;
 }
 
 export interface ReadOptions {

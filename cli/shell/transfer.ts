@@ -89,9 +89,16 @@ async function writeRemoteFile(context: TransferContext, openSource: () => Promi
   const ticker = context.progress.track(target.shown, totalBytes);
   try {
     await onPath(target.shown, async () => {
+      // Without an existing target to replace, `complete` itself renames the file into place.
+      const landsOnComplete = context.targetsNew === true || !context.overwrite;
       // An empty source needs no block: do not have `create` allocate one only to abandon it.
-      const sink = await client.createWriteStream(temporary, { overwrite: true, firstBlock: !sizeKnown || totalBytes > 0 });
+      const sink = await client.createWriteStream(temporary, {
+        overwrite: true,
+        firstBlock: !sizeKnown || totalBytes > 0,
+        ...(landsOnComplete ? { renameTo: target.absolute } : {}),
+      });
       await withFileSlot(totalBytes, async () => pipeline(await openSource(), countingStream(ticker), sink));
+      if (landsOnComplete) return;
       if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);
       await client.mv(temporary, target.absolute);
     });

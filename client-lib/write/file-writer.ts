@@ -18,6 +18,8 @@ export interface FileWriterOptions {
   onProgress?: (bytes: number) => void;
   /** The first block, when `create` allocated it. */
   firstBlock?: LocatedBlock;
+  /** Where `complete` moves the file (see WriteOptions.renameTo). */
+  renameTo?: string;
 }
 
 interface OpenBlock {
@@ -97,7 +99,8 @@ export class FileWriter {
 
   private async completeFile(): Promise<void> {
     const { path, fileId } = this.options;
-    const request = { path, clientName: this.context.clientName, fileId, last: this.previous };
+    const { renameTo } = this.options;
+    const request = { path, clientName: this.context.clientName, fileId, last: this.previous, ...(renameTo !== undefined ? { renameTo } : {}) };
     const done = await retryUntil(
       async () => ((await this.context.rpc.call('complete', request)).complete ? true : undefined),
       { ...notYetBackoff, deadlineMs: completeRetryMs },

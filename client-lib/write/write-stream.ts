@@ -16,6 +16,11 @@ export interface WriteOptions {
    * file. Pass false for a file known to stay empty, which would otherwise abandon it.
    */
   firstBlock?: boolean;
+  /**
+   * Rename the file to this path as it completes (one namenode call for both, e.g. a copy's
+   * `._COPYING_` file landing): 'finish' then means it is complete under the new name.
+   */
+  renameTo?: string;
 }
 
 export function createFileWriteStream(context: ClientContext, path: string, options: WriteOptions = {}): Writable {
@@ -64,5 +69,6 @@ async function openFileWriter(context: ClientContext, path: string, options: Wri
     bytesPerChecksum: defaults.bytesPerChecksum,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(block !== undefined ? { firstBlock: block } : {}),
+    ...(options.renameTo !== undefined ? { renameTo: options.renameTo } : {}),
   });
 }

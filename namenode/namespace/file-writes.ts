@@ -215,6 +215,7 @@ export class FileWrites {
         this.context.store.leases.remove(inode.id);
       }
       this.context.store.inodes.put(inode.id, inode);
+      if (complete && request.renameTo !== undefined) this.namespace.renameInTransaction(path, normalizePath(request.renameTo), caller, now);
       return { complete, blockIds: inode.blockIds };
     });
     for (const blockId of outcome.blockIds) this.context.blockManager.refreshBlock(this.context.store, blockId);

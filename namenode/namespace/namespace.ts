@@ -142,7 +142,8 @@ export class Namespace {
     return { renamed: true, dst: finalDst };
   }
 
-  private renameInTransaction(src: string, dst: string, caller: Caller, now: number): string {
+  /** Inside a transaction (rename, or complete with `renameTo`): the path the source ends up at. */
+  renameInTransaction(src: string, dst: string, caller: Caller, now: number): string {
     // HDFS: WRITE on the source's parent (sticky bit honoured) and on the destination's.
     this.permissions.check(caller, src, { parentAccess: FsAction.WRITE, sticky: true });
     const inode = requireInode(this.store, src);

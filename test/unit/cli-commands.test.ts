@@ -145,7 +145,7 @@ class MemoryFileSystem implements ShellClient {
       spaceQuota: -1,
     };
   }
-  createWriteStream(path: string, options: { overwrite?: boolean } = {}): Writable {
+  createWriteStream(path: string, options: { overwrite?: boolean; renameTo?: string } = {}): Writable {
     const resolved = this.resolve(path);
     const existing = this.nodes.get(resolved);
     const chunks: Buffer[] = [];
@@ -159,10 +159,13 @@ class MemoryFileSystem implements ShellClient {
           if (existing && !options.overwrite) throw new DfsError('FileAlreadyExists', resolved);
           this.requireParent(resolved);
           this.put(resolved, 'file', Buffer.concat(chunks));
-          callback();
         } catch (error) {
           callback(error as Error);
+          return;
         }
+        // As the namenode's complete with renameTo: the rename's refusal fails the write.
+        if (options.renameTo === undefined) callback();
+        else this.mv(resolved, options.renameTo).then(() => callback(), callback);
       },
     });
   }

@@ -91,6 +91,21 @@ test('create with firstBlock and no datanode to place it returns no block; addBl
   await rejectsWith(call('addBlock', { path: '/f', clientName: 'c1', fileId: status.fileId }), 'NotEnoughDatanodes');
 });
 
+test('complete with renameTo closes and moves the file in one step; a refused rename leaves it open where it was', async () => {
+  await call('mkdirs', { path: '/d' });
+  const first = await call('create', { path: '/d/f._COPYING_', clientName: 'c1' });
+  assert.deepEqual(await call('complete', { path: '/d/f._COPYING_', clientName: 'c1', fileId: first.status.fileId, renameTo: '/d/f' }), { complete: true });
+  assert.equal((await call('getFileInfo', { path: '/d/f._COPYING_' })).status, null);
+  const landed = (await call('getFileInfo', { path: '/d/f' })).status;
+  assert.equal(landed?.fileId, first.status.fileId);
+  assert.equal(landed?.underConstruction, false);
+
+  const second = await call('create', { path: '/d/g._COPYING_', clientName: 'c1' });
+  await rejectsWith(call('complete', { path: '/d/g._COPYING_', clientName: 'c1', fileId: second.status.fileId, renameTo: '/d/f' }), 'FileAlreadyExists');
+  assert.equal((await call('getFileInfo', { path: '/d/g._COPYING_' })).status?.underConstruction, true, 'not completed either');
+  assert.equal((await call('getFileInfo', { path: '/d/f' })).status?.fileId, first.status.fileId);
+});
+
 test('create applies the umask, takes the parent group, and respects overwrite', async () => {
   await call('mkdirs', { path: '/d', permission: '777' });
   await call('setOwner', { path: '/d', group: 'staff' });
