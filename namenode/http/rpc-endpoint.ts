@@ -23,20 +23,39 @@ export interface RpcEndpointDeps {
 
 const rpcPrefix = '/rpc/';
 
+/** One method's metric series, looked up once: prom-client hashes the labels on every call otherwise. */
+interface MethodSeries {
+  duration: { observe(seconds: number): void };
+  ok: { inc(): void };
+}
+const seriesByMetrics = new WeakMap<NamenodeMetrics, Map<RpcMethod, MethodSeries>>();
+
+function seriesOf(metrics: NamenodeMetrics, method: RpcMethod): MethodSeries {
+  let byMethod = seriesByMetrics.get(metrics);
+  if (byMethod === undefined) seriesByMetrics.set(metrics, (byMethod = new Map()));
+  let series = byMethod.get(method);
+  if (series === undefined) {
+    series = { duration: metrics.rpcDuration.labels({ method }), ok: metrics.rpcCalls.labels({ method, outcome: 'ok' }) };
+    byMethod.set(method, series);
+  }
+  return series;
+}
+
 /** Validates, runs and times one call; the answer or a thrown DfsError. Shared with the express route. */
 export async function runRpc(deps: Pick<RpcEndpointDeps, 'handlers' | 'metrics'>, method: RpcMethod, body: unknown, caller: Caller): Promise<unknown> {
-  const endTimer = deps.metrics.rpcDuration.startTimer({ method });
+  const series = seriesOf(deps.metrics, method);
+  const started = performance.now();
   try {
     const parsed = parseOrThrow(rpcMethods[method].request as never, body, `${method} request`);
     const handler = deps.handlers[method] as (request: unknown, caller: Caller) => unknown;
     const result = await handler(parsed, caller);
-    deps.metrics.rpcCalls.inc({ method, outcome: 'ok' });
+    series.ok.inc();
     return result;
   } catch (error) {
     deps.metrics.rpcCalls.inc({ method, outcome: error instanceof DfsError ? error.code : 'Internal' });
     throw error;
   } finally {
-    endTimer();
+    series.duration.observe((performance.now() - started) / 1000);
   }
 }
 
