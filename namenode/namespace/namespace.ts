@@ -155,7 +155,9 @@ export class Namespace {
     if (isSameOrDescendant(src, finalDst)) {
       throw new DfsError('InvalidPath', `Cannot move ${src} into its own subtree ${finalDst}`);
     }
-    if (lookupPath(this.store, finalDst) !== undefined) throw new DfsError('FileAlreadyExists', `Rename destination ${finalDst} already exists`);
+    // When the destination is not a directory, `target` already says what stands there.
+    const existing = finalDst === dst ? target : lookupPath(this.store, finalDst);
+    if (existing !== undefined) throw new DfsError('FileAlreadyExists', `Rename destination ${finalDst} already exists`);
     const newParent = requireParentDirectory(this.store, parentPath(finalDst));
     unlinkChild(this.store, inode, now);
     inode.name = baseName(finalDst);
