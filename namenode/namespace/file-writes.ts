@@ -55,7 +55,8 @@ export class FileWrites {
       this.checkCreatePermission(path, request.overwrite, caller);
       const parent = request.createParent ? this.ensureParentDirectories(path, caller, now) : requireParentDirectory(this.context.store, parentPath(path));
       const freedByOverwrite = this.clearCreateTarget(parent, path, request.overwrite, request.clientName, now);
-      const freshParent = this.context.store.inodes.get(parent.id) ?? parent;
+      // An overwrite just changed the parent in LMDB (one child fewer): read it again then.
+      const freshParent = freedByOverwrite === undefined ? parent : (this.context.store.inodes.get(parent.id) ?? parent);
       const mode = newInodeMode(request.permission, defaultFileMode, parseUmask(this.context.config['dfs.umaskmode']));
       const fields = { type: 'file' as const, owner: caller.user, group: freshParent.group, mode, now, replication, blockSize };
       const created = insertNewChild(this.context.store, freshParent, baseName(path), fields, this.context.config['dfs.namenode.fs-limits.max-directory-items']);
@@ -120,8 +121,8 @@ export class FileWrites {
 
   private ensureParentDirectories(path: string, caller: Caller, now: number): InodeRecord {
     const parent = parentPath(path);
-    if (parent !== '/') this.namespace.mkdirsInTransaction(parent, undefined, true, caller, now);
-    return requireParentDirectory(this.context.store, parent);
+    if (parent === '/') return requireParentDirectory(this.context.store, parent);
+    return this.namespace.makeDirectories(parent, undefined, true, caller, now).directory;
   }
 
   /** Inside the create transaction: what stands at `path` must be absent or overwritable. */

@@ -47,6 +47,11 @@ export class Namespace {
 
   /** Creates the missing directories of `path`; true when at least the last one was new. */
   mkdirsInTransaction(path: string, permission: string | undefined, createParent: boolean, caller: Caller, now: number): boolean {
+    return this.makeDirectories(path, permission, createParent, caller, now).created;
+  }
+
+  /** As mkdirsInTransaction, also returning the directory at `path` as it now stands in the transaction. */
+  makeDirectories(path: string, permission: string | undefined, createParent: boolean, caller: Caller, now: number): { created: boolean; directory: InodeRecord } {
     const components = pathComponents(path);
     const umask = parseUmask(this.context.config['dfs.umaskmode']);
     let current = rootInode(this.store);
@@ -69,7 +74,7 @@ export class Namespace {
       current = insertNewChild(this.store, current, name, { type: 'directory', owner: caller.user, group: current.group, mode, now }, this.maxDirectoryItems);
       created = isLast;
     }
-    return created;
+    return { created, directory: current };
   }
 
   getFileInfo(rawPath: string, caller: Caller): { status: FileStatus | null } {
