@@ -9,7 +9,7 @@ import { maxReplicasPerBlockReportMessage } from '../../protocol/limits.js';
 import type { BlockReportWork } from '../blocks/block-manager.js';
 
 /** Longest stretch a block report holds the event loop before RPCs get a turn. */
-export const blockReportSliceMs = 20;
+export const blockReportSliceMs = 10;
 /** Replicas applied between two looks at the clock. */
 const replicasPerClockCheck = 1000;
 
