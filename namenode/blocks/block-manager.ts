@@ -190,19 +190,21 @@ export class BlockManager {
       for (const end = Math.min(cursor.count, applied + budget); applied < end; applied++) this.receiveReplica(node, cursor.next(), true);
       if (applied < cursor.count) return false;
       if (!last) return true;
+      // Another report from this node began meanwhile (the node registered again on a new
+      // socket): it cleared the marks when it began, and its own sweep decides; stop here.
+      if (this.fullReports.get(node.index) !== reportId) return true;
       if (!sweeping) {
-        // Another report from this node began meanwhile: its marks decide, not this one's.
-        if (this.fullReports.get(node.index) !== reportId) return true;
-        this.fullReports.delete(node.index);
         node.lastBlockReportMs = now;
         sweeping = true;
       }
-      // The node's later messages wait until the sweep ends, so no replica of it arrives unmarked behind the sweep.
+      // The node's later messages on this socket wait until the sweep ends, so no replica of it arrives unmarked behind the sweep.
       sweepSlot = this.blockMap.sweepUnreported(node.index, sweepSlot, budget * sweepSlotsPerReplica, (blockId) => {
         this.blockMap.removeReplica(blockId, node.index);
         this.replication.blockChanged(blockId);
       });
-      return sweepSlot < 0;
+      if (sweepSlot >= 0) return false;
+      this.fullReports.delete(node.index);
+      return true;
     };
     return { step };
   }

@@ -71,3 +71,27 @@ test('a chunk applied slice by slice ends as the one-shot path does', async () =
   assert.deepEqual(sliced.blocks.health(), oneShot.blocks.health());
   assert.equal(sliced.node.lastBlockReportMs, 500);
 });
+
+test('a report that begins while an older one is still sweeping decides alone: the old sweep drops nothing more', () => {
+  const datanodes = new DatanodeManager({ staleAfterMs: 30_000, deadAfterMs: 630_000 }, new Map());
+  const registration: DatanodeRegistration = {
+    type: 'register', datanodeUuid: 'a', clusterId: '', softwareVersion: '0.1.0', hostname: 'host-a', dataPort: 9866,
+    storage: { capacity: 1e12, dfsUsed: 0, nonDfsUsed: 0, remaining: 1e12, volumes: [] },
+  };
+  const node = datanodes.register(registration, '203.0.113.1', 0);
+  const blocks = new BlockManager(datanodes, 1);
+  const all: ReportedReplica[] = [];
+  for (let id = 1; id <= 60_000; id++) {
+    blocks.blockMap.set(id, new BlockInfo(1, 10, 'complete', 1));
+    blocks.onReplicaReceived(node, [id, 1, 10]);
+    all.push([id, 1, 10]);
+  }
+  // The older report names half the blocks; its sweep is under way when the node re-registers and reports all.
+  const older = blocks.startBlockReportChunk(node, 1, all.slice(0, 30_000), true, 100);
+  for (let steps = 0; steps < 31; steps++) assert.equal(older.step(1000), false, 'replicas applied, sweep begun, not ended');
+  blocks.onBlockReportChunk(node, 2, all, true, 200);
+  assert.equal(blocks.blockMap.replicaCountOn(node.index), 60_000);
+  assert.equal(older.step(1000), true, 'the older sweep stops');
+  assert.equal(blocks.blockMap.replicaCountOn(node.index), 60_000, 'nothing the newer report named was dropped');
+  assert.equal(node.lastBlockReportMs, 200);
+});
