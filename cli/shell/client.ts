@@ -14,6 +14,8 @@ export interface WriteOptions {
   firstBlock?: boolean;
   /** Rename the file to this path as it completes (client-lib WriteOptions). */
   renameTo?: string;
+  /** The writer may keep the chunks it is given (client-lib WriteOptions). */
+  adoptChunks?: boolean;
 }
 
 export interface ReadOptions {

@@ -81,8 +81,18 @@ async function refuseExistingRemote(client: ShellClient, target: ShellPath, over
   if (!overwrite) throw pathError(target.shown, 'File exists');
 }
 
+interface RemoteFileSource {
+  open: () => Promise<Readable>;
+  totalBytes: number;
+  /** False for standard input: its size shows only at its end. */
+  sizeKnown: boolean;
+  /** A local file's read stream gives fresh buffers that nobody reuses: the writer may keep them. */
+  freshChunks: boolean;
+}
+
 /** Streams `source` into `target` via the `._COPYING_` file. */
-async function writeRemoteFile(context: TransferContext, openSource: () => Promise<Readable>, target: ShellPath, totalBytes: number, sizeKnown = true): Promise<void> {
+async function writeRemoteFile(context: TransferContext, source: RemoteFileSource, target: ShellPath): Promise<void> {
+  const { totalBytes } = source;
   const { client } = context;
   if (context.targetsNew !== true) await refuseExistingRemote(client, target, context.overwrite);
   const temporary = target.absolute + copyingSuffix;
@@ -94,10 +104,11 @@ async function writeRemoteFile(context: TransferContext, openSource: () => Promi
       // An empty source needs no block: do not have `create` allocate one only to abandon it.
       const sink = await client.createWriteStream(temporary, {
         overwrite: true,
-        firstBlock: !sizeKnown || totalBytes > 0,
+        firstBlock: !source.sizeKnown || totalBytes > 0,
+        adoptChunks: source.freshChunks,
         ...(landsOnComplete ? { renameTo: target.absolute } : {}),
       });
-      await withFileSlot(totalBytes, async () => pipeline(await openSource(), countingStream(ticker), sink));
+      await withFileSlot(totalBytes, async () => pipeline(await source.open(), countingStream(ticker), sink));
       if (landsOnComplete) return;
       if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);
       await client.mv(temporary, target.absolute);
@@ -113,7 +124,8 @@ async function writeRemoteFile(context: TransferContext, openSource: () => Promi
 export async function uploadFile(context: TransferContext, local: string, target: ShellPath): Promise<void> {
   const localStatus = await onPath(local, () => stat(local));
   if (localStatus.isDirectory()) return uploadDirectory(context, local, target);
-  await writeRemoteFile(context, async () => createReadStream(local, { highWaterMark: localReadChunkBytes(localStatus.size) }), target, localStatus.size);
+  const open = async (): Promise<Readable> => createReadStream(local, { highWaterMark: localReadChunkBytes(localStatus.size) });
+  await writeRemoteFile(context, { open, totalBytes: localStatus.size, sizeKnown: true, freshChunks: true }, target);
   if (context.preservePermission) {
     await onPath(target.shown, () => context.client.chmod(target.absolute, octalString(localStatus.mode)));
   }
@@ -121,7 +133,7 @@ export async function uploadFile(context: TransferContext, local: string, target
 
 /** `put -` : standard input into one file. */
 export async function uploadStream(context: TransferContext, input: Readable, target: ShellPath): Promise<void> {
-  await writeRemoteFile(context, async () => input, target, 0, false);
+  await writeRemoteFile(context, { open: async () => input, totalBytes: 0, sizeKnown: false, freshChunks: false }, target);
 }
 
 /** Makes `target` a directory; true when it did not exist before. */
@@ -210,7 +222,7 @@ export async function downloadDirectory(context: TransferContext, source: ShellP
 export async function copyRemote(context: TransferContext, source: ShellPath, status: FileStatus, target: ShellPath): Promise<void> {
   if (status.type === 'file') {
     const open = async (): Promise<Readable> => onPath(source.shown, async () => context.client.createReadStream(source.absolute));
-    return writeRemoteFile(context, open, target, status.length);
+    return writeRemoteFile(context, { open, totalBytes: status.length, sizeKnown: true, freshChunks: false }, target);
   }
   if (isSameOrDescendant(source.absolute, target.absolute)) {
     throw new ShellError(`\`${source.shown}' to \`${target.shown}': is a subdirectory of itself`);

@@ -20,6 +20,8 @@ export interface FileWriterOptions {
   firstBlock?: LocatedBlock;
   /** Where `complete` moves the file (see WriteOptions.renameTo). */
   renameTo?: string;
+  /** See WriteOptions.adoptChunks. */
+  adoptChunks?: boolean;
 }
 
 interface OpenBlock {
@@ -86,7 +88,8 @@ export class FileWriter {
       ...(this.firstBlock !== null ? { preallocated: this.firstBlock } : {}),
     });
     this.firstBlock = null;
-    const packetizer = new BlockPacketizer(this.options.blockSize, this.options.bytesPerChecksum);
+    const { blockSize, bytesPerChecksum, adoptChunks } = this.options;
+    const packetizer = new BlockPacketizer(blockSize, bytesPerChecksum, undefined, adoptChunks === true);
     this.current = { block, packetizer };
     return this.current;
   }

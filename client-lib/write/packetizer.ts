@@ -25,6 +25,8 @@ export interface AppendResult {
 
 export class BlockPacketizer {
   private pending: Buffer | null = null;
+  /** With `adoptChunks`: the caller's chunk standing as the pending packet's data, uncopied. */
+  private adopted: Buffer | null = null;
   private pendingBytes = 0;
   /** Block offset of the pending packet's first byte. */
   private pendingOffset = 0;
@@ -35,6 +37,8 @@ export class BlockPacketizer {
     readonly blockSize: number,
     readonly bytesPerChecksum: number,
     readonly packetBytes = packetBytesFor(bytesPerChecksum),
+    /** The caller never touches a chunk after appending it: a packet may reference it. */
+    readonly adoptChunks = false,
   ) {
     if (packetBytes % bytesPerChecksum !== 0) throw new Error('packet size must be a whole number of checksum chunks');
   }
@@ -51,14 +55,20 @@ export class BlockPacketizer {
 
   /**
    * Copies as much of `data` as fits into the pending packet (the caller may reuse its
-   * buffer afterwards) and hands out the packet once it is full. At most one packet per
+   * buffer afterwards; with `adoptChunks` it may not, and a chunk that starts a packet is
+   * referenced instead) and hands out the packet once it is full. At most one packet per
    * call, so a caller writing a huge buffer never holds more than one packet extra.
    */
   append(data: Buffer): AppendResult {
     if (this.ended) throw new Error('block already ended');
     const packetRoom = Math.min(this.packetBytes, this.blockSize - this.pendingOffset);
     const take = Math.min(packetRoom - this.pendingBytes, data.length);
-    if (take > 0) {
+    if (take > 0 && this.adoptChunks && this.pendingBytes === 0) {
+      // A whole packet (or a small file's only chunk) without a copy.
+      this.adopted = data.subarray(0, take);
+      this.pendingBytes = take;
+    } else if (take > 0) {
+      this.copyAdopted(packetRoom);
       this.reserve(this.pendingBytes + take, packetRoom);
       data.copy(this.pending as Buffer, this.pendingBytes, 0, take);
       this.pendingBytes += take;
@@ -71,6 +81,17 @@ export class BlockPacketizer {
   finish(): Packet {
     if (this.ended) throw new Error('block already ended');
     return this.emit(true);
+  }
+
+  /** A second chunk joins the packet: the adopted first one is copied into the packet buffer after all. */
+  private copyAdopted(packetRoom: number): void {
+    const adopted = this.adopted;
+    if (adopted === null) return;
+    this.adopted = null;
+    this.pendingBytes = 0;
+    this.reserve(adopted.length, packetRoom);
+    adopted.copy(this.pending as Buffer, 0);
+    this.pendingBytes = adopted.length;
   }
 
   /** Makes the pending buffer hold at least `bytes` (at most `packetRoom`), keeping what it holds. */
@@ -86,7 +107,7 @@ export class BlockPacketizer {
   }
 
   private emit(last: boolean): Packet {
-    const data = this.pending === null ? Buffer.alloc(0) : this.pending.subarray(0, this.pendingBytes);
+    const data = this.adopted ?? (this.pending === null ? Buffer.alloc(0) : this.pending.subarray(0, this.pendingBytes));
     const packet: Packet = {
       seq: this.nextSeq++,
       offset: this.pendingOffset,
@@ -97,6 +118,7 @@ export class BlockPacketizer {
     };
     this.pendingOffset += this.pendingBytes;
     this.pending = null;
+    this.adopted = null;
     this.pendingBytes = 0;
     this.ended = last;
     return packet;

@@ -21,6 +21,11 @@ export interface WriteOptions {
    * `._COPYING_` file landing): 'finish' then means it is complete under the new name.
    */
   renameTo?: string;
+  /**
+   * The caller never touches a buffer after writing it (a file read stream's fresh chunks):
+   * packets then reference the chunks instead of copying them.
+   */
+  adoptChunks?: boolean;
 }
 
 export function createFileWriteStream(context: ClientContext, path: string, options: WriteOptions = {}): Writable {
@@ -70,5 +75,6 @@ async function openFileWriter(context: ClientContext, path: string, options: Wri
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(block !== undefined ? { firstBlock: block } : {}),
     ...(options.renameTo !== undefined ? { renameTo: options.renameTo } : {}),
+    ...(options.adoptChunks === true ? { adoptChunks: true } : {}),
   });
 }

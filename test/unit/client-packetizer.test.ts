@@ -89,6 +89,33 @@ describe('BlockPacketizer', () => {
     for (const packet of packets.slice(0, -1)) assert.equal(packet.offset % 1000, 0);
   });
 
+  it('with adoptChunks, a chunk that starts a packet is referenced, not copied; mixed sizes still packetize exactly', () => {
+    const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536, true);
+    const whole = bytes(65536, 3);
+    const first = packetizer.append(whole);
+    assert.equal(first.packet?.data.buffer, whole.buffer, 'the packet is the chunk itself');
+    const small = bytes(4096, 5);
+    assert.equal(packetizer.append(small).packet, null);
+    assert.equal(packetizer.finish().data.buffer, small.buffer, "a small file's only chunk is sent as it is");
+
+    for (const writeSize of [100, 65536, 70_000, 200_000]) {
+      const data = bytes(3 * 65536 + 700, writeSize);
+      const adopting = new BlockPacketizer(1024 * 1024, 512, 65536, true);
+      const { packets, consumed } = packetize(adopting, data, writeSize, true);
+      assert.equal(consumed, data.length);
+      assertWellFormed(packets, 512, 65536);
+      assert.deepEqual(Buffer.concat(packets.map((p) => p.data)), data, `write size ${writeSize}`);
+    }
+  });
+
+  it('grows its packet buffer for small writes and still cuts whole packets', () => {
+    const packetizer = new BlockPacketizer(4 * 1024 * 1024, 512);
+    const data = bytes(packetDataBytes * 2 + 12_345, 9);
+    const { packets } = packetize(packetizer, data, 3000, true);
+    assertWellFormed(packets, 512, packetDataBytes);
+    assert.deepEqual(Buffer.concat(packets.map((p) => p.data)), data);
+  });
+
   it('copies input, so callers may reuse their buffers', () => {
     const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536);
     const input = bytes(100);
