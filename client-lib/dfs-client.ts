@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { type Config, isExplicitlySet, loadConfig, readTrustedCa, schemeOf } from '../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
 import type { FileStatus } from '../protocol/common.js';
-import { packetDataBytes } from '../protocol/limits.js';
+import { localReadChunkBytes } from '../protocol/limits.js';
 import { DfsError } from '../protocol/errors.js';
 import { baseName, joinPath } from '../protocol/paths.js';
 import type { ClientContext } from './client-context.js';
@@ -223,7 +223,9 @@ export class DfsClient {
     let target = this.resolve(remotePath);
     const existing = await this.rpc('getFileInfo', { path: target });
     if (existing.status?.type === 'directory') target = joinPath(target, basename(localPath));
-    await pipeline(createLocalReadStream(localPath, { highWaterMark: packetDataBytes }), this.createWriteStream(target, options));
+    // A file read stream's chunks are fresh buffers nobody reuses: packets may reference them.
+    const source = createLocalReadStream(localPath, { highWaterMark: localReadChunkBytes(local.size) });
+    await pipeline(source, this.createWriteStream(target, { ...options, adoptChunks: true, firstBlock: options.firstBlock ?? local.size > 0 }));
   }
 
   /**

@@ -3,7 +3,7 @@
 // `<name>._COPYING_` and renamed into place once complete, so a half-written file is never
 // seen under its real name; a failed copy removes its temporary file.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { packetDataBytes } from '../../protocol/limits.js';
+import { localReadChunkBytes, packetDataBytes } from '../../protocol/limits.js';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -44,10 +44,6 @@ async function withFileSlot<T>(bytes: number, transfer: () => Promise<T>): Promi
   }
 }
 
-/** Read size for a local file: its size, so a 4 KiB file does not cost a 1 MiB buffer; at most a packet. */
-function localReadChunkBytes(fileBytes: number): number {
-  return Math.min(packetDataBytes, Math.max(fileBytes + 1, 16 * 1024));
-}
 
 export interface TransferContext {
   io: CommandIo;
