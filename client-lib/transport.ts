@@ -27,6 +27,12 @@ export function requestWith(agent: http.Agent, url: string, options: http.Reques
   return module.request(url, { ...options, agent });
 }
 
+/** As requestWith, for a target already split into request options (no URL parsed per request). */
+export function requestAt(agent: http.Agent, options: http.RequestOptions): http.ClientRequest {
+  const module = agent instanceof https.Agent ? https : http;
+  return module.request({ ...options, agent });
+}
+
 /** A connection error as one line: a TLS failure says what to set, anything else keeps its message. */
 export function describeConnectionError(error: Error): string {
   return describeTlsFailure(error) ?? error.message;

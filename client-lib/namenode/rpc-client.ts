@@ -5,7 +5,7 @@ import http from 'node:http';
 import { type RpcMethod, type RpcRequest, type RpcResponse, rpcMethods, userHeader } from '../../protocol/client-namenode.js';
 import { DfsError, describeZodError, dfsErrorFromResponse } from '../../protocol/errors.js';
 import { describeTlsFailure } from '../../protocol/tls-errors.js';
-import { requestWith } from '../transport.js';
+import { requestAt } from '../transport.js';
 
 /** Replies larger than this are refused; an fsck of a huge tree is the largest legitimate one. */
 export const maxRpcReplyBytes = 256 * 1024 * 1024;
@@ -26,7 +26,20 @@ interface HttpReply {
 }
 
 export class NamenodeRpc {
-  constructor(private readonly options: NamenodeRpcOptions) {}
+  /** Scheme, host and port of `baseUrl`, split once: a URL string is parsed again on every request. */
+  private readonly target: http.RequestOptions;
+  private readonly pathPrefix: string;
+
+  constructor(private readonly options: NamenodeRpcOptions) {
+    const url = new URL(options.baseUrl);
+    this.target = {
+      protocol: url.protocol,
+      // An IPv6 literal comes bracketed in a URL; http.request wants it bare.
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      ...(url.port === '' ? {} : { port: url.port }),
+    };
+    this.pathPrefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  }
 
   async call<M extends RpcMethod>(method: M, request: RpcRequest<M>): Promise<RpcResponse<M>> {
     const schemas = rpcMethods[method];
@@ -57,7 +70,6 @@ export class NamenodeRpc {
   }
 
   private post(method: string, body: string): Promise<HttpReply> {
-    const url = `${this.options.baseUrl}/rpc/${method}`;
     const headers: http.OutgoingHttpHeaders = {
       'content-type': 'application/json',
       'content-length': Buffer.byteLength(body),
@@ -65,7 +77,7 @@ export class NamenodeRpc {
     };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     return new Promise<HttpReply>((resolve, reject) => {
-      const request = requestWith(this.options.agent, url, { method: 'POST', headers });
+      const request = requestAt(this.options.agent, { ...this.target, path: `${this.pathPrefix}/rpc/${method}`, method: 'POST', headers });
       request.setTimeout(rpcIdleTimeoutMs, () => request.destroy(new Error(`no reply within ${rpcIdleTimeoutMs} ms`)));
       request.on('error', (error: NodeJS.ErrnoException) => {
         const tlsFailure = describeTlsFailure(error);
@@ -85,19 +97,28 @@ export class NamenodeRpc {
 
 class StaleSocketError extends Error {}
 
-async function readReply(response: http.IncomingMessage): Promise<HttpReply> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > maxRpcReplyBytes) {
-      response.destroy();
-      throw new Error(`reply larger than ${maxRpcReplyBytes} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks, bytes).toString('utf8');
-  return { status: response.statusCode ?? 0, body: parseJsonOrText(text) };
+/** The whole reply, refused past `maxRpcReplyBytes`; plain listeners, cheaper per call than an async iterator. */
+function readReply(response: http.IncomingMessage): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    response.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxRpcReplyBytes) {
+        response.destroy(new Error(`reply larger than ${maxRpcReplyBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    response.once('error', reject);
+    response.once('end', () => {
+      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, bytes).toString('utf8');
+      resolve({ status: response.statusCode ?? 0, body: parseJsonOrText(text) });
+    });
+    response.once('close', () => {
+      if (!response.complete) reject(new Error('connection closed before the reply ended'));
+    });
+  });
 }
 
 function parseJsonOrText(text: string): unknown {
