@@ -65,6 +65,11 @@ export class DirectoryCache {
     this.current = null;
   }
 
+  /** True inside a write transaction's callback. */
+  get writing(): boolean {
+    return this.current !== null;
+  }
+
   inodeWritten(id: number): void {
     if (this.current === null) return this.disable();
     if (this.current.inodeIds.has(id)) return;

@@ -81,6 +81,8 @@ export class NamenodeStore {
    * async `transaction` is not) and rejects with the thrown error.
    */
   write<T>(mutation: () => T): Promise<T> {
+    // Nested in another write's callback: that outer transaction's keys already cover these writes.
+    if (this.directories.writing) return this.root.childTransaction(mutation);
     const touched = new TouchedKeys();
     const committed = this.root.childTransaction(() => {
       this.directories.beginWrite(touched);
