@@ -1,0 +1,48 @@
+// The commands that stream file data (get, cat, put, cp) run in a node started with a
+// larger initial V8 heap. A CLI process has ~10 MB of live objects, so V8 sizes its heap
+// limits from that, and the 64 KiB socket buffers a transfer allocates (off-heap, but
+// counted towards those limits) set off a full mark-compact about every 16 MB: a fifth of
+// the CPU of a `get`. V8 reads the initial heap size only at start-up, so the command
+// starts node again with the flag (one extra process start, ~40 ms of CPU) and passes its
+// exit code on. Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { extractGenericOptions } from './args.js';
+
+export const bulkHeapFlag = '--initial-heap-size=64';
+/** Command names (and aliases) that move file data; `dfs -get` and friends count too. */
+const bulkCommands = new Set(['get', 'copyToLocal', 'cat', 'put', 'copyFromLocal', 'cp']);
+const forwardedSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Whether `argv` names a bulk command and this node was not started with an initial heap size already. */
+export function wantsBulkHeap(argv: readonly string[], execArgv: readonly string[]): boolean {
+  if (execArgv.some((arg) => arg.startsWith('--initial-heap-size') || arg.startsWith('--initial-old-space-size'))) return false;
+  let rest: string[];
+  try {
+    ({ rest } = extractGenericOptions(argv));
+  } catch {
+    return false; // the runner reports the usage error itself
+  }
+  const [first, second] = rest;
+  const name = first === 'dfs' || first === 'fs' ? second?.replace(/^-/, '') : first;
+  return name !== undefined && bulkCommands.has(name);
+}
+
+/**
+ * Runs `script argv` in a new node with the bulk heap flag, stdio shared; resolves to its
+ * exit code (128 + signal number when a signal ended it), or null when it could not start.
+ */
+export function runWithBulkHeap(script: string, argv: readonly string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...process.execArgv, bulkHeapFlag, script, ...argv], { stdio: 'inherit' });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const signal of forwardedSignals) process.on(signal, forward);
+    child.once('error', () => resolve(null));
+    child.once('exit', (code, signal) => {
+      for (const name of forwardedSignals) process.off(name, forward);
+      resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
+    });
+  });
+}

@@ -1,0 +1,34 @@
+// The data-moving commands run in a node with a larger initial heap: which command lines
+// are relaunched, and that the relaunched process gets the flag, the arguments and passes
+// its exit code back.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { bulkHeapFlag, runWithBulkHeap, wantsBulkHeap } from '../../cli/bulk-heap.js';
+
+test('get, cat, put and cp (also as dfs -get, with generic options anywhere) are relaunched; the rest and an already-sized node are not', () => {
+  for (const argv of [['get', '/f', 'x'], ['cat', '/f'], ['put', 'x', '/f'], ['cp', '/a', '/b'], ['copyToLocal', '/f', 'x'], ['dfs', '-get', '/f', 'x'], ['-fs', 'tsdfs://h:1', 'cat', '/f'], ['-D', 'a=b', 'fs', '-put', 'x', '/']]) {
+    assert.equal(wantsBulkHeap(argv, []), true, argv.join(' '));
+  }
+  for (const argv of [['ls', '/'], ['namenode'], ['datanode'], ['dfsadmin', '-report'], ['stat', '/get'], [], ['help', 'get'], ['-D']]) {
+    assert.equal(wantsBulkHeap(argv, []), false, argv.join(' '));
+  }
+  assert.equal(wantsBulkHeap(['get', '/f', 'x'], [bulkHeapFlag]), false, 'the relaunched process runs the command itself');
+});
+
+test('the relaunched node has the flag and the arguments, and its exit code comes back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsdfs-bulk-heap-'));
+  try {
+    const script = join(dir, 'probe.mjs');
+    const out = join(dir, 'seen.json');
+    await writeFile(script, "import { writeFileSync } from 'node:fs';\nwriteFileSync(process.argv[2], JSON.stringify({ execArgv: process.execArgv, argv: process.argv.slice(2) }));\nprocess.exit(Number(process.argv[3]));\n");
+    assert.equal(await runWithBulkHeap(script, [out, '7']), 7);
+    const seen = JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; argv: string[] };
+    assert.ok(seen.execArgv.includes(bulkHeapFlag));
+    assert.deepEqual(seen.argv, [out, '7']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
