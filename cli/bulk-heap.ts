@@ -4,7 +4,7 @@
 // counted towards those limits) set off a full mark-compact about every 16 MB: a fifth of
 // the CPU of a `get`. V8 reads the initial heap size only at start-up, so the command
 // starts node again with the flag (one extra process start, ~40 ms of CPU) and passes its
-// exit code on. Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
+// exit code on; the relaunched process dies with its launcher. Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { extractGenericOptions } from './args.js';
@@ -13,6 +13,19 @@ export const bulkHeapFlag = '--initial-heap-size=64';
 /** Command names (and aliases) that move file data; `dfs -get` and friends count too. */
 const bulkCommands = new Set(['get', 'copyToLocal', 'cat', 'put', 'copyFromLocal', 'cp']);
 const forwardedSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Set for the relaunched process, whose IPC channel is the lifeline to its launcher. */
+const lifelineEnv = 'TSDFS_BULK_HEAP_CHILD';
+
+/**
+ * In the relaunched process: dies as its launcher did when the launcher goes (killed by
+ * PID, even SIGKILL), so `kill -9` of a `tsdfs put` still stops the writer and its lease
+ * renewals, as a single process would.
+ */
+export function followLauncher(env: NodeJS.ProcessEnv): void {
+  if (env[lifelineEnv] !== '1' || process.channel === undefined) return;
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+}
 
 /** Whether `argv` names a bulk command and this node was not started with an initial heap size already. */
 export function wantsBulkHeap(argv: readonly string[], execArgv: readonly string[]): boolean {
@@ -34,7 +47,11 @@ export function wantsBulkHeap(argv: readonly string[], execArgv: readonly string
  */
 export function runWithBulkHeap(script: string, argv: readonly string[]): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, bulkHeapFlag, script, ...argv], { stdio: 'inherit' });
+    // The IPC channel is only a lifeline: it closes when this process dies, even by SIGKILL.
+    const child = spawn(process.execPath, [...process.execArgv, bulkHeapFlag, script, ...argv], {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, [lifelineEnv]: '1' },
+    });
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };

@@ -1,7 +1,7 @@
 // Entry of the `tsdfs` command (bin/tsdfs.js loads the compiled file): runs the CLI on
 // this process's arguments and streams, then exits with its code without waiting for
 // idle keep-alive sockets.
-import { runWithBulkHeap, wantsBulkHeap } from './bulk-heap.js';
+import { followLauncher, runWithBulkHeap, wantsBulkHeap } from './bulk-heap.js';
 import { runCli } from './run.js';
 
 // `tsdfs cat big | head`: a closed pipe ends the command quietly, as with Unix tools.
@@ -10,6 +10,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+followLauncher(process.env);
 const argv = process.argv.slice(2);
 const script = process.argv[1];
 const relaunched = script !== undefined && wantsBulkHeap(argv, process.execArgv) ? await runWithBulkHeap(script, argv) : null;

@@ -2,11 +2,25 @@
 // are relaunched, and that the relaunched process gets the flag, the arguments and passes
 // its exit code back.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bulkHeapFlag, runWithBulkHeap, wantsBulkHeap } from '../../cli/bulk-heap.js';
+import { waitUntil } from '../helpers/cluster.js';
+
+const bulkHeapModule = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/bulk-heap.js')).href;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 test('get, cat, put and cp (also as dfs -get, with generic options anywhere) are relaunched; the rest and an already-sized node are not', () => {
   for (const argv of [['get', '/f', 'x'], ['cat', '/f'], ['put', 'x', '/f'], ['cp', '/a', '/b'], ['copyToLocal', '/f', 'x'], ['dfs', '-get', '/f', 'x'], ['-fs', 'tsdfs://h:1', 'cat', '/f'], ['-D', 'a=b', 'fs', '-put', 'x', '/']]) {
@@ -28,6 +42,27 @@ test('the relaunched node has the flag and the arguments, and its exit code come
     const seen = JSON.parse(await readFile(out, 'utf8')) as { execArgv: string[]; argv: string[] };
     assert.ok(seen.execArgv.includes(bulkHeapFlag));
     assert.deepEqual(seen.argv, [out, '7']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the relaunched process dies with its launcher, even when the launcher is SIGKILLed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsdfs-bulk-heap-'));
+  try {
+    const pidFile = join(dir, 'child.pid');
+    const probe = join(dir, 'probe.mjs');
+    await writeFile(probe, `import { writeFileSync } from 'node:fs';\nimport { followLauncher } from '${bulkHeapModule}';\nfollowLauncher(process.env);\nwriteFileSync(process.argv[2], String(process.pid));\nsetInterval(() => {}, 1000);\n`);
+    const launcherScript = join(dir, 'launcher.mjs');
+    await writeFile(launcherScript, `import { runWithBulkHeap } from '${bulkHeapModule}';\nprocess.exit((await runWithBulkHeap(process.argv[2], [process.argv[3]])) ?? 1);\n`);
+    const launcher = spawn(process.execPath, [launcherScript, probe, pidFile], { stdio: 'ignore' });
+    let childPid = 0;
+    await waitUntil('the relaunched process to start', 20_000, async () => {
+      childPid = Number(await readFile(pidFile, 'utf8').catch(() => '0'));
+      return childPid > 0;
+    });
+    launcher.kill('SIGKILL');
+    await waitUntil('the relaunched process to follow its launcher', 20_000, () => !isRunning(childPid));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
