@@ -1,11 +1,12 @@
 // Packed per-block records: every field in a typed array indexed by a record number that
 // stays fixed while the block lives (freed records are reused through a free list), so a
-// block costs ~42 bytes plus ~8 of id index instead of a JS object, an array and Set entries.
+// block costs ~34 bytes plus ~8 of id index instead of a JS object, an array and Set entries.
 // Up to `inlineReplicas` replica datanode indexes sit inline; more (over-replication) go to
 // a small side map, as do replica lengths that differ from the block's own (a block still
 // being written), both rare. The block map (block-map.ts) builds its API on this.
 import type { BlockState } from '../storage/records.js';
 import { BlockIdIndex } from './block-id-index.js';
+import { Uint32Column } from './uint32-column.js';
 
 export const blockStates: readonly BlockState[] = ['underConstruction', 'committed', 'complete'];
 const stateCodes: Record<BlockState, number> = { underConstruction: 0, committed: 1, complete: 2 };
@@ -28,10 +29,10 @@ export class BlockTable {
   readonly inlineReplicas: number;
   protected readonly index: BlockIdIndex;
   private capacity = initialRecords;
-  /** Block id per record; -1 marks a free record (its genStamps entry then links the free list). */
+  /** Block id per record; -1 marks a free record (its first inline replica slot then links the free list). */
   private ids = new Float64Array(initialRecords).fill(-1);
-  private genStamps = new Float64Array(initialRecords);
-  private lengths = new Float64Array(initialRecords);
+  private readonly genStamps = new Uint32Column(initialRecords);
+  private readonly lengths = new Uint32Column(initialRecords);
   private expected = new Uint16Array(initialRecords);
   private states = new Uint8Array(initialRecords);
   private healths = new Uint8Array(initialRecords);
@@ -78,10 +79,10 @@ export class BlockTable {
     return this.ids[slot] as number;
   }
   genStampAt(slot: number): number {
-    return this.genStamps[slot] as number;
+    return this.genStamps.get(slot);
   }
   lengthAt(slot: number): number {
-    return this.lengths[slot] as number;
+    return this.lengths.get(slot);
   }
   stateAt(slot: number): BlockState {
     return blockStates[this.states[slot] as number] as BlockState;
@@ -102,7 +103,7 @@ export class BlockTable {
   }
 
   protected writeFields(slot: number, genStamp: number, length: number, state: BlockState, expectedReplication: number): void {
-    this.genStamps[slot] = genStamp;
+    this.genStamps.set(slot, genStamp);
     this.setLengthAt(slot, length);
     this.states[slot] = stateCodes[state];
     this.setExpectedReplicationAt(slot, expectedReplication);
@@ -110,7 +111,7 @@ export class BlockTable {
 
   /** Replica lengths stored as "the block's" keep what was reported when the block's length changes. */
   private setLengthAt(slot: number, length: number): void {
-    const before = this.lengths[slot] as number;
+    const before = this.lengths.get(slot);
     if (before === length) return;
     const count = this.replicaCounts[slot] as number;
     if (count > 0) {
@@ -124,20 +125,22 @@ export class BlockTable {
       if (odd.size > 0) this.oddLengths.set(slot, odd);
       else this.oddLengths.delete(slot);
     }
-    this.lengths[slot] = length;
+    this.lengths.set(slot, length);
   }
 
   // ---- records ----
 
   protected allocate(blockId: number): number {
     let slot = this.freeHead;
-    if (slot >= 0) this.freeHead = this.genStamps[slot] as number;
-    else {
+    if (slot >= 0) {
+      this.freeHead = this.nodes[slot * this.inlineReplicas] as number;
+      this.nodes[slot * this.inlineReplicas] = noDatanode;
+    } else {
       if (this.highWater === this.capacity) this.grow();
       slot = this.highWater++;
     }
     this.ids[slot] = blockId;
-    this.lengths[slot] = 0;
+    this.lengths.set(slot, 0);
     this.healths[slot] = 0;
     this.index.insert(blockId, slot);
     return slot;
@@ -147,7 +150,10 @@ export class BlockTable {
   protected release(slot: number): void {
     this.index.remove(this.ids[slot] as number);
     this.ids[slot] = -1;
-    this.genStamps[slot] = this.freeHead;
+    this.genStamps.set(slot, 0);
+    this.lengths.set(slot, 0);
+    // A free record holds no replica: its first inline slot links the free list (-1, noDatanode, ends it).
+    this.nodes[slot * this.inlineReplicas] = this.freeHead;
     this.freeHead = slot;
   }
 
@@ -177,8 +183,8 @@ export class BlockTable {
     };
     this.ids = widen(this.ids, (n) => new Float64Array(n), 1, -1);
     this.index.ids = this.ids;
-    this.genStamps = widen(this.genStamps, (n) => new Float64Array(n));
-    this.lengths = widen(this.lengths, (n) => new Float64Array(n));
+    this.genStamps.grow(capacity);
+    this.lengths.grow(capacity);
     this.expected = widen(this.expected, (n) => new Uint16Array(n));
     this.states = widen(this.states, (n) => new Uint8Array(n));
     this.healths = widen(this.healths, (n) => new Uint8Array(n));
@@ -202,7 +208,7 @@ export class BlockTable {
   replicaLengthAt(slot: number, position: number): number {
     const odd = this.oddLengths.get(slot);
     const length = odd === undefined ? undefined : odd.get(this.replicaNodeAt(slot, position));
-    return length ?? (this.lengths[slot] as number);
+    return length ?? this.lengths.get(slot);
   }
 
   replicaPositionOf(slot: number, datanodeIndex: number): number {
@@ -245,7 +251,7 @@ export class BlockTable {
     this.writeReplicaNode(slot, count - 1, noDatanode, false);
     this.replicaCounts[slot] = count - 1;
     this.replicasPerDatanode[datanodeIndex] = this.replicaCountOn(datanodeIndex) - 1;
-    this.setReplicaLength(slot, datanodeIndex, this.lengths[slot] as number);
+    this.setReplicaLength(slot, datanodeIndex, this.lengths.get(slot));
   }
 
   private writeReplicaNode(slot: number, position: number, datanodeIndex: number, seen: boolean): void {
@@ -269,7 +275,7 @@ export class BlockTable {
 
   private setReplicaLength(slot: number, datanodeIndex: number, length: number): void {
     let odd = this.oddLengths.get(slot);
-    if (length === this.lengths[slot]) {
+    if (length === this.lengths.get(slot)) {
       if (odd?.delete(datanodeIndex) === true && odd.size === 0) this.oddLengths.delete(slot);
       return;
     }

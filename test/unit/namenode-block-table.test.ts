@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BlockIdIndex, hashBlockId } from '../../namenode/blocks/block-id-index.js';
 import { BlockInfo, BlockMap } from '../../namenode/blocks/block-map.js';
+import { Uint32Column } from '../../namenode/blocks/uint32-column.js';
 import type { BlockState } from '../../namenode/storage/records.js';
 
 function seeded(seed: number): () => number {
@@ -147,6 +148,32 @@ test('reserve sizes the table and its index once for a known block count; fillin
   assert.equal(map.recordCapacity, 8192, 'reserve never shrinks');
 });
 
+test('stamps and lengths past 32 bits round-trip, and a record freed with one is reused clean', () => {
+  const column = new Uint32Column(4);
+  for (const value of [0, 7, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, 32 * 2 ** 30, Number.MAX_SAFE_INTEGER]) {
+    column.set(1, value);
+    assert.equal(column.get(1), value);
+  }
+  column.set(2, 2 ** 40);
+  column.grow(8);
+  assert.equal(column.get(2), 2 ** 40, 'kept through growth');
+  assert.equal(column.get(1), Number.MAX_SAFE_INTEGER);
+  const map = new BlockMap();
+  map.set(1, new BlockInfo(2 ** 45, 32 * 2 ** 30, 'complete', 3));
+  map.addReplica(1, 0, 32 * 2 ** 30);
+  map.addReplica(1, 1, 5);
+  assert.deepEqual([map.genStampAt(map.slotOf(1)), map.lengthAt(map.slotOf(1))], [2 ** 45, 32 * 2 ** 30]);
+  assert.deepEqual(map.get(1)?.replicas, [0, 32 * 2 ** 30, 1, 5]);
+  const slot = map.slotOf(1);
+  map.remove(1);
+  map.set(2, new BlockInfo(1001, 10, 'complete', 3));
+  assert.equal(map.slotOf(2), slot, 'the freed record is reused');
+  assert.deepEqual([map.genStampAt(slot), map.lengthAt(slot), map.replicaCountAt(slot)], [1001, 10, 0]);
+  map.set(3, new BlockInfo(1002, 10, 'complete', 3));
+  assert.notEqual(map.slotOf(3), slot);
+  assert.equal(map.replicaCountAt(map.slotOf(3)), 0);
+});
+
 test('corrupt marks go with the replica and the block', () => {
   const map = new BlockMap();
   map.set(1, new BlockInfo(1, 1, 'complete', 2));
@@ -185,7 +212,8 @@ test('randomized: 100k operations agree with a Map-based model (seeded)', () => 
     const roll = random();
     const known = model.get(id);
     if (roll < 0.25) {
-      const fields = { genStamp: 1 + int(3), length: int(2) === 0 ? 64 : int(100), state: states[int(3)] as BlockState, expectedReplication: 1 + int(4) };
+      // Some stamps and lengths past 32 bits: they live beside the packed columns.
+      const fields = { genStamp: int(5) === 0 ? 2 ** 32 - 1 + int(3) : 1 + int(3), length: int(2) === 0 ? 64 : int(5) === 0 ? 32 * 2 ** 30 : int(100), state: states[int(3)] as BlockState, expectedReplication: 1 + int(4) };
       map.set(id, new BlockInfo(fields.genStamp, fields.length, fields.state, fields.expectedReplication));
       if (known === undefined) model.set(id, { ...fields, replicas: [], seen: new Set() });
       else Object.assign(known, fields);
@@ -195,7 +223,7 @@ test('randomized: 100k operations agree with a Map-based model (seeded)', () => 
       model.delete(id);
     } else if (roll < 0.65) {
       const node = int(datanodes);
-      const length = int(2) === 0 ? 64 : int(100);
+      const length = int(2) === 0 ? 64 : int(7) === 0 ? 2 ** 32 + int(2) : int(100);
       map.addReplica(id, node, length);
       if (known !== undefined) {
         const existing = known.replicas.find(([holder]) => holder === node);
