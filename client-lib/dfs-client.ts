@@ -1,6 +1,6 @@
 // DfsClient: the one object applications and the CLI use to talk to a tsdfs cluster —
 // namespace calls to the namenode, block pipelines and verified reads with datanodes.
-import { createWriteStream as createLocalWriteStream, createReadStream as createLocalReadStream } from 'node:fs';
+import { createWriteStream as createLocalWriteStream } from 'node:fs';
 import { rename, stat as statLocal, unlink } from 'node:fs/promises';
 import type http from 'node:http';
 import { basename, join } from 'node:path';
@@ -9,12 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { type Config, isExplicitlySet, loadConfig, readTrustedCa, schemeOf } from '../config/index.js';
 import type { ContentSummary, RpcMethod, RpcRequest, RpcResponse } from '../protocol/client-namenode.js';
 import type { FileStatus } from '../protocol/common.js';
-import { localReadChunkBytes } from '../protocol/limits.js';
 import { DfsError } from '../protocol/errors.js';
 import { baseName, joinPath } from '../protocol/paths.js';
 import type { ClientContext } from './client-context.js';
 import { defaultUserName, newClientName } from './identity.js';
 import { LeaseRenewer } from './lease-renewer.js';
+import { localFileStream } from './local-file.js';
 import { NamenodeRpc } from './namenode/rpc-client.js';
 import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
 import { type ReadOptions, readFileRange } from './read/file-reader.js';
@@ -223,8 +223,8 @@ export class DfsClient {
     let target = this.resolve(remotePath);
     const existing = await this.rpc('getFileInfo', { path: target });
     if (existing.status?.type === 'directory') target = joinPath(target, basename(localPath));
-    // A file read stream's chunks are fresh buffers nobody reuses: packets may reference them.
-    const source = createLocalReadStream(localPath, { highWaterMark: localReadChunkBytes(local.size) });
+    // The local file's chunks are fresh buffers nobody reuses: packets may reference them.
+    const source = localFileStream(localPath, local.size);
     await pipeline(source, this.createWriteStream(target, { ...options, adoptChunks: true, firstBlock: options.firstBlock ?? local.size > 0 }));
   }
 

@@ -26,13 +26,6 @@ export const maxReplicasPerBlockReportMessage = 20_000;
  * hop, so 1 MiB packets spend far less CPU per byte (2-core bench: put 47 -> 72 MiB/s).
  */
 export const packetDataBytes = 1024 * 1024;
-/**
- * Read size for a local file of `fileBytes` being uploaded: its size, so a 4 KiB file does not
- * cost a 1 MiB buffer, and at most one packet, so each chunk of a big file is a whole packet.
- */
-export function localReadChunkBytes(fileBytes: number): number {
-  return Math.min(packetDataBytes, Math.max(fileBytes + 1, 16 * 1024));
-}
 /** Packets a writer keeps unacknowledged; bounds writer memory at ~ packets × 1 MiB = 16 MiB. */
 export const maxUnackedPackets = 16;
 /** Hard bound on a packet's data so a malformed header cannot make a datanode allocate much. */

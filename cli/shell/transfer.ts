@@ -2,8 +2,9 @@
 // or whole trees with several files in flight. Like HDFS, a copy is written under
 // `<name>._COPYING_` and renamed into place once complete, so a half-written file is never
 // seen under its real name; a failed copy removes its temporary file.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { localReadChunkBytes, packetDataBytes } from '../../protocol/limits.js';
+import { createWriteStream } from 'node:fs';
+import { localFileStream } from '../../client-lib/local-file.js';
+import { packetDataBytes } from '../../protocol/limits.js';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -120,7 +121,7 @@ async function writeRemoteFile(context: TransferContext, source: RemoteFileSourc
 export async function uploadFile(context: TransferContext, local: string, target: ShellPath): Promise<void> {
   const localStatus = await onPath(local, () => stat(local));
   if (localStatus.isDirectory()) return uploadDirectory(context, local, target);
-  const open = async (): Promise<Readable> => createReadStream(local, { highWaterMark: localReadChunkBytes(localStatus.size) });
+  const open = async (): Promise<Readable> => localFileStream(local, localStatus.size);
   await writeRemoteFile(context, { open, totalBytes: localStatus.size, sizeKnown: true, freshChunks: true }, target);
   if (context.preservePermission) {
     await onPath(target.shown, () => context.client.chmod(target.absolute, octalString(localStatus.mode)));

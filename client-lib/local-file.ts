@@ -1,0 +1,36 @@
+// Reads a local file for an upload as fresh buffers sized to what is left of it, so a 4 KiB
+// file costs one 4 KiB buffer and a 1 MiB file one 1 MiB buffer (fs.createReadStream reads
+// into a buffer of its high-water mark, copies a short read into a second one, and needs one
+// more read of a whole empty buffer to see the end). Reads on to the real end of file, as
+// `cp` does, even if the file grew after it was stat'ed.
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { packetDataBytes } from '../protocol/limits.js';
+
+/** Size of the read that checks for the end once `expectedBytes` were read (or of any read past it). */
+const probeBytes = 64 * 1024;
+
+/**
+ * The file's bytes as a stream of buffers that are never reused (a writer may keep them,
+ * see WriteOptions.adoptChunks); `expectedBytes` is its size when stat'ed.
+ */
+export function localFileStream(path: string, expectedBytes: number): Readable {
+  return Readable.from(localFileChunks(path, expectedBytes), { objectMode: false, highWaterMark: 1 });
+}
+
+async function* localFileChunks(path: string, expectedBytes: number): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    let position = 0;
+    for (;;) {
+      const size = position < expectedBytes ? Math.min(packetDataBytes, expectedBytes - position) : probeBytes;
+      const buffer = Buffer.allocUnsafeSlow(size);
+      const { bytesRead } = await handle.read(buffer, 0, size, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield bytesRead === size ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
