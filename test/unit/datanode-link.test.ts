@@ -192,6 +192,9 @@ describe('datanode namenode link', () => {
     const targetNode = await startLinkedDatanode(namenode, { connectToNamenode: false }, dir);
     await namenode.next('register');
     namenode.registered();
+    // Commands count only once registration is complete (its first block report is sent
+    // then); under load, finishing it (VERSION file, fsync) could outlast the write below.
+    await namenode.next('blockReport');
     const data = randomBytes(200_000);
     await writeReplica(source, 12, data);
     const [host, port] = targetNode.address.split(':');
