@@ -3,11 +3,10 @@
 // limits from that, and the 64 KiB socket buffers a transfer allocates (off-heap, but
 // counted towards those limits) set off a full mark-compact about every 16 MB: a fifth of
 // the CPU of a `get`. V8 reads the initial heap size only at start-up, so the command
-// starts node again with the flag (one extra process start, ~40 ms of CPU) and passes its
+// starts node again with the flag (one extra process start, 60-100 ms of CPU) and passes its
 // exit code on; the relaunched process dies with its launcher. Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { extractGenericOptions } from './args.js';
 
 export const bulkHeapFlag = '--initial-heap-size=64';
 /** Command names (and aliases) that move file data; `dfs -get` and friends count too. */
@@ -30,13 +29,7 @@ export function followLauncher(env: NodeJS.ProcessEnv): void {
 /** Whether `argv` names a bulk command and this node was not started with an initial heap size already. */
 export function wantsBulkHeap(argv: readonly string[], execArgv: readonly string[]): boolean {
   if (execArgv.some((arg) => arg.startsWith('--initial-heap-size') || arg.startsWith('--initial-old-space-size'))) return false;
-  let rest: string[];
-  try {
-    ({ rest } = extractGenericOptions(argv));
-  } catch {
-    return false; // the runner reports the usage error itself
-  }
-  const [first, second] = rest;
+  const [first, second] = withoutGenericOptions(argv);
   const name = first === 'dfs' || first === 'fs' ? second?.replace(/^-/, '') : first;
   return name !== undefined && bulkCommands.has(name);
 }
@@ -62,4 +55,22 @@ export function runWithBulkHeap(script: string, argv: readonly string[]): Promis
       resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
     });
   });
+}
+
+/**
+ * The first two arguments that are not generic options (`--config F`, `-conf F`, `-fs U`,
+ * `--fs U`, `-D k=v`, and their `=`/attached forms), as args.ts reads them. Kept here, free
+ * of imports, so a launcher that relaunches never loads the CLI and its config schema
+ * (~0.2 s of CPU). A malformed option just means no relaunch; the runner reports it.
+ */
+function withoutGenericOptions(argv: readonly string[]): string[] {
+  const rest: string[] = [];
+  for (let index = 0; index < argv.length && rest.length < 2; index++) {
+    const token = argv[index] as string;
+    if (token === '--') break;
+    if (/^(--config|-conf|-fs|--fs)=/.test(token) || (token.startsWith('-D') && token.length > 2)) continue;
+    if (['--config', '-conf', '-fs', '--fs', '-D'].includes(token)) index++;
+    else rest.push(token);
+  }
+  return rest;
 }
