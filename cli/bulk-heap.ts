@@ -4,7 +4,8 @@
 // counted towards those limits) set off a full mark-compact about every 16 MB: a fifth of
 // the CPU of a `get`. V8 reads the initial heap size only at start-up, so the command
 // starts node again with the flag (one extra process start, 60-100 ms of CPU) and passes its
-// exit code on; the relaunched process dies with its launcher. Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
+// exit code on; the relaunched process dies with its launcher.
+// Measured, `get` of 512 MiB: 1.78 -> 1.39 s of CPU (user+sys), same max RSS.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
