@@ -1,6 +1,8 @@
 // Cuts the bytes of one block into the packets of the transfer protocol: every packet
 // but the block's last carries exactly `packetBytes` (a whole number of checksum chunks),
 // so each datanode can verify and store chunk by chunk; the last one carries the flag.
+// A full packet waits for the next append before it goes: if the file ends instead, it
+// goes as the last packet itself (a 1 MiB file is one packet, not a full one and an empty one).
 import { computeChunkChecksums } from '../../protocol/checksum.js';
 import type { Packet } from '../../protocol/data-transfer.js';
 import { packetDataBytes } from '../../protocol/limits.js';
@@ -56,12 +58,15 @@ export class BlockPacketizer {
   /**
    * Copies as much of `data` as fits into the pending packet (the caller may reuse its
    * buffer afterwards; with `adoptChunks` it may not, and a chunk that starts a packet is
-   * referenced instead) and hands out the packet once it is full. At most one packet per
+   * referenced instead); hands out the packet before once it is full and more data comes,
+   * or once it fills the block. At most one packet per
    * call, so a caller writing a huge buffer never holds more than one packet extra.
    */
   append(data: Buffer): AppendResult {
     if (this.ended) throw new Error('block already ended');
     const packetRoom = Math.min(this.packetBytes, this.blockSize - this.pendingOffset);
+    // More data follows the full packet held back: it is not the last one.
+    if (this.pendingBytes === packetRoom) return { consumed: 0, packet: this.emit(false) };
     const take = Math.min(packetRoom - this.pendingBytes, data.length);
     if (take > 0 && this.adoptChunks && this.pendingBytes === 0) {
       // A whole packet (or a small file's only chunk) without a copy.
@@ -73,8 +78,11 @@ export class BlockPacketizer {
       data.copy(this.pending as Buffer, this.pendingBytes, 0, take);
       this.pendingBytes += take;
     }
+    // A full packet goes at once when it ends the block or when `data` goes on past it;
+    // otherwise it waits for the next append or `finish` (see the top).
     const full = this.pendingBytes === packetRoom;
-    return { consumed: take, packet: full ? this.emit(this.remaining === 0) : null };
+    if (full && this.remaining === 0) return { consumed: take, packet: this.emit(true) };
+    return { consumed: take, packet: full && take < data.length ? this.emit(false) : null };
   }
 
   /** The block's last packet: whatever is pending, possibly nothing. */

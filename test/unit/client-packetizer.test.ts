@@ -61,12 +61,13 @@ describe('BlockPacketizer', () => {
     assert.deepEqual(Buffer.concat(packets.map((p) => p.data)), data);
   });
 
-  it('sends an empty last packet when data ends on a packet boundary', () => {
+  it('data ending on a packet boundary: the full packet held back goes as the last one, no empty packet', () => {
     const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536);
     const { packets } = packetize(packetizer, bytes(2 * 65536), 65536, true);
-    assert.equal(packets.length, 3);
-    assert.equal(packets[2]?.dataLength, 0);
+    assert.deepEqual(packets.map((p) => [p.dataLength, p.last]), [[65536, false], [65536, true]]);
     assertWellFormed(packets, 512, 65536);
+    const empty = new BlockPacketizer(1024 * 1024, 512, 65536);
+    assert.deepEqual([empty.finish()].map((p) => [p.dataLength, p.last]), [[0, true]], 'an empty block still ends with a packet');
   });
 
   it('flags the packet that fills the block as last and takes no more', () => {
@@ -92,11 +93,13 @@ describe('BlockPacketizer', () => {
   it('with adoptChunks, a chunk that starts a packet is referenced, not copied; mixed sizes still packetize exactly', () => {
     const packetizer = new BlockPacketizer(1024 * 1024, 512, 65536, true);
     const whole = bytes(65536, 3);
-    const first = packetizer.append(whole);
-    assert.equal(first.packet?.data.buffer, whole.buffer, 'the packet is the chunk itself');
+    assert.equal(packetizer.append(whole).packet, null, 'a full packet waits for what comes next');
     const small = bytes(4096, 5);
+    const held = packetizer.append(small);
+    assert.equal(held.consumed, 0);
+    assert.ok(held.packet?.data.buffer === whole.buffer && !held.packet.last, 'the packet is the chunk itself, not the last');
     assert.equal(packetizer.append(small).packet, null);
-    assert.equal(packetizer.finish().data.buffer, small.buffer, "a small file's only chunk is sent as it is");
+    assert.ok(packetizer.finish().data.buffer === small.buffer, "a small file's only chunk is sent as it is");
 
     for (const writeSize of [100, 65536, 70_000, 200_000]) {
       const data = bytes(3 * 65536 + 700, writeSize);
