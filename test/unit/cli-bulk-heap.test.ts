@@ -3,12 +3,12 @@
 // its exit code back.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bulkHeapFlag, runWithBulkHeap, wantsBulkHeap } from '../../cli/bulk-heap.js';
+import { bulkHeapFlag, relaunchMinBytes, runWithBulkHeap, wantsBulkHeap } from '../../cli/bulk-heap.js';
 import { waitUntil } from '../helpers/cluster.js';
 
 const bulkHeapModule = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), '../../cli/bulk-heap.js')).href;
@@ -30,6 +30,29 @@ test('get, cat, put and cp (also as dfs -get, with generic options anywhere) are
     assert.equal(wantsBulkHeap(argv, []), false, argv.join(' '));
   }
   assert.equal(wantsBulkHeap(['get', '/f', 'x'], [bulkHeapFlag]), false, 'the relaunched process runs the command itself');
+});
+
+test('a put of local files is relaunched only when they may hold 64 MiB or more', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsdfs-bulk-heap-put-'));
+  try {
+    const small = join(dir, 'small.txt');
+    await writeFile(small, 'x'.repeat(4096));
+    const tree = join(dir, 'tree');
+    await mkdir(join(tree, 'sub'), { recursive: true });
+    await writeFile(join(tree, 'a'), 'a');
+    await writeFile(join(tree, 'sub', 'b'), 'b');
+    const big = join(dir, 'big.bin');
+    await writeFile(big, '');
+    await truncate(big, relaunchMinBytes); // sparse: sized, not written
+    assert.equal(wantsBulkHeap(['put', '-f', small, '/f'], []), false, 'one small file');
+    assert.equal(wantsBulkHeap(['dfs', '-put', small, tree, '/d'], []), false, 'a small tree');
+    assert.equal(wantsBulkHeap(['put', small, big, '/d'], []), true, '64 MiB in all');
+    assert.equal(wantsBulkHeap(['put', '-', '/f'], []), true, 'stdin may be anything');
+    assert.equal(wantsBulkHeap(['put', join(dir, 'missing'), '/f'], []), true, 'unsure: relaunch, the command reports it');
+    assert.equal(wantsBulkHeap(['cat', '/f'], []), true, 'remote sizes are not known to the launcher');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('the relaunched node has the flag and the arguments, and its exit code comes back', async () => {
