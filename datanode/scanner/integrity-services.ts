@@ -9,7 +9,7 @@ import { scanBytesPerSecondPerVolume } from './scan-throttle.js';
 
 /**
  * Between periodic volume checks. A check is a few stats (a write probe one time in
- * `volumeChecksPerWriteProbe`), so a volume pulled out with no I/O on it is noticed within
+ * `volumeChecksPerWriteProbe`, storage/volume-set.ts), so a volume pulled out with no I/O on it is noticed within
  * seconds; an I/O error on a volume triggers a check at once.
  */
 export const volumeCheckIntervalMs = 5_000;

@@ -1,6 +1,7 @@
-// The datanode's replica store (HDFS's FsDataset): volumes, the in-memory replica map
-// built by scanning them at start-up, and every change to a replica's files: create,
-// append (through a ReplicaWriter), recover, finalize, delete, read.
+// The datanode's replica store (HDFS's FsDataset): the in-memory replica map built by
+// scanning the volumes at start-up, and every change to a replica's files: create,
+// append (through a ReplicaWriter), recover, finalize, delete, read. Which volume takes a
+// replica and their health are the VolumeSet's (volume-set.ts).
 import { mkdir, open, rename, truncate, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { DfsError } from '../../protocol/errors.js';
@@ -10,11 +11,9 @@ import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } f
 import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
 import { ReplicaReader } from './replica-reader.js';
 import { ReplicaWriter, type ReplicaWriterHost } from './replica-writer.js';
-import { asDiskError, describeError, isVolumeError, prepareVolume, safeUsage, settleIdentity, syncDirectory, Volume } from './volume.js';
+import { asDiskError, isVolumeError, prepareVolume, settleIdentity, syncDirectory, Volume } from './volume.js';
+import { VolumeSet } from './volume-set.js';
 import { clearRbw, scanFinalized } from './volume-scan.js';
-
-/** Between periodic volume checks, one of them also writes a probe file (catches read-only remounts). */
-export const volumeChecksPerWriteProbe = 12;
 
 export interface BlockStoreOptions {
   dataDirs: readonly string[];
@@ -41,16 +40,21 @@ export class BlockStore implements ReplicaWriterHost {
   private readonly replicas = new Map<number, Replica>();
   private readonly blockLocks = new Map<number, Promise<unknown>>();
   private readonly listeners: Array<(event: ReplicaEvent) => void> = [];
-  private readonly volumeChecks = new Map<Volume, Promise<boolean>>();
-  private periodicChecks = 0;
-  private nextVolume = 0;
+  private readonly volumeSet: VolumeSet;
 
   private constructor(
-    readonly volumes: readonly Volume[],
+    volumes: readonly Volume[],
     readonly datanodeUuid: string,
     private currentClusterId: string,
     private readonly options: BlockStoreOptions,
-  ) {}
+  ) {
+    const { blockSizeBytes, log } = options;
+    this.volumeSet = new VolumeSet(volumes, { blockSizeBytes, log, onVolumeFailed: (volume) => this.forgetReplicasOn(volume) });
+  }
+
+  get volumes(): readonly Volume[] {
+    return this.volumeSet.list;
+  }
 
   /** Opens every volume, settles the datanode's identity and scans for finalized replicas. */
   static async open(options: BlockStoreOptions): Promise<BlockStore> {
@@ -85,7 +89,7 @@ export class BlockStore implements ReplicaWriterHost {
   }
 
   get dfsUsed(): number {
-    return this.volumes.reduce((sum, volume) => sum + volume.dfsUsed, 0);
+    return this.volumeSet.dfsUsed;
   }
 
   get replicaCount(): number {
@@ -93,7 +97,7 @@ export class BlockStore implements ReplicaWriterHost {
   }
 
   get failedVolumes(): number {
-    return this.volumes.filter((volume) => volume.failed).length;
+    return this.volumeSet.failedCount;
   }
 
   getReplica(blockId: number): ReplicaView | undefined {
@@ -110,14 +114,8 @@ export class BlockStore implements ReplicaWriterHost {
     }
   }
 
-  async storageReport(): Promise<StorageReport> {
-    const volumes = await Promise.all(
-      this.volumes.map(async (volume) => ({ path: volume.root, failed: volume.failed, ...(await safeUsage(volume)) })),
-    );
-    const capacity = sum(volumes.map((v) => v.capacity));
-    const remaining = sum(volumes.map((v) => v.remaining));
-    const dfsUsed = sum(volumes.map((v) => v.dfsUsed));
-    return { capacity, dfsUsed, remaining, nonDfsUsed: Math.max(0, capacity - remaining - dfsUsed), volumes };
+  storageReport(): Promise<StorageReport> {
+    return this.volumeSet.storageReport();
   }
 
   /** A new replica being written (`rbw`) on the next volume with room for a block. */
@@ -126,7 +124,7 @@ export class BlockStore implements ReplicaWriterHost {
       await this.removeAbandonedRbw(blockId, genStamp);
       // A volume that fails on the way is checked (and dropped) and the next one tried.
       for (let attempt = 0; ; attempt++) {
-        const volume = await this.chooseVolume();
+        const volume = await this.volumeSet.choose();
         try {
           return await this.createRbwOn(volume, blockId, genStamp, bytesPerChecksum);
         } catch (error) {
@@ -242,62 +240,25 @@ export class BlockStore implements ReplicaWriterHost {
 
   // ---- volume failures ----
 
-  /**
-   * Checks every working volume (the periodic check); stat-only most times, with a
-   * write probe every `volumeChecksPerWriteProbe`-th time. Returns the number failed.
-   */
-  async checkVolumes(): Promise<number> {
-    const probeWrite = this.periodicChecks++ % volumeChecksPerWriteProbe === 0;
-    await Promise.all(this.volumes.filter((volume) => !volume.failed).map((volume) => this.checkVolume(volume, null, probeWrite)));
-    return this.failedVolumes;
+  /** The periodic check of every working volume; returns the number failed. */
+  checkVolumes(): Promise<number> {
+    return this.volumeSet.checkAll();
   }
 
-  /**
-   * Checks one volume, after an I/O error on it or on the periodic timer; a volume that
-   * fails the check is taken out of service. True while the volume is healthy. Concurrent
-   * calls share one check.
-   */
+  /** Checks a volume after an I/O error on it (`cause`); true while it is healthy. */
   checkVolume(volume: Volume, cause: unknown, probeWrite = true): Promise<boolean> {
-    if (volume.failed) return Promise.resolve(false);
-    let running = this.volumeChecks.get(volume);
-    if (!running) {
-      running = volume
-        .check(probeWrite)
-        .then(() => true)
-        .catch((error: unknown) => {
-          this.failVolume(volume, error, cause);
-          return false;
-        })
-        .finally(() => this.volumeChecks.delete(volume));
-      this.volumeChecks.set(volume, running);
-    }
-    return running;
+    return this.volumeSet.check(volume, cause, probeWrite);
   }
 
-  /**
-   * Takes a volume out of service without stopping the datanode: its replicas leave the
-   * replica map and are reported deleted, so the namenode repairs them from elsewhere;
-   * writers on it are stopped (their pipelines recover on the other nodes).
-   */
-  private failVolume(volume: Volume, error: unknown, cause: unknown): void {
-    if (volume.failed) return;
-    volume.failed = true;
-    volume.failureReason = describeError(error);
+  /** A failed volume's replicas leave the map (finalized ones reported deleted); its writers stop. */
+  private forgetReplicasOn(volume: Volume): number {
     const lost = [...this.replicas.values()].filter((replica) => replica.volume === volume);
     for (const replica of lost) {
       this.replicas.delete(replica.blockId);
       if (replica.writer) void replica.writer.abort();
       if (replica.state === 'finalized') this.emit({ kind: 'deleted', block: [replica.blockId, replica.genStamp] });
     }
-    volume.dfsUsed = 0;
-    const { log } = this.options;
-    log.error(
-      { volume: volume.root, reason: volume.failureReason, cause: cause === null ? undefined : describeError(cause), lostReplicas: lost.length },
-      'volume failed: taken out of service, its replicas reported lost',
-    );
-    if (this.volumes.every((candidate) => candidate.failed)) {
-      log.error('every volume of this datanode has failed: it keeps running but refuses new replicas');
-    }
+    return lost.length;
   }
 
   // ---- ReplicaWriterHost ----
@@ -358,20 +319,6 @@ export class BlockStore implements ReplicaWriterHost {
     throw new DfsError('FileAlreadyExists', `block ${blockId} already has a ${existing.state} replica with generation stamp ${existing.genStamp}`);
   }
 
-  private async chooseVolume(): Promise<Volume> {
-    if (this.volumes.every((volume) => volume.failed)) throw new DfsError('DiskFull', 'every volume of this datanode has failed; it takes no new replicas');
-    for (let tried = 0; tried < this.volumes.length; tried++) {
-      const volume = this.volumes[(this.nextVolume + tried) % this.volumes.length] as Volume;
-      if (volume.failed) continue;
-      const usage = await volume.usageForPlacement(Date.now()).catch(() => ({ remaining: 0 }));
-      if (usage.remaining >= this.options.blockSizeBytes) {
-        this.nextVolume = (this.nextVolume + tried + 1) % this.volumes.length;
-        return volume;
-      }
-    }
-    throw new DfsError('DiskFull', 'no volume has room for another block');
-  }
-
   private async moveToRbw(replica: Replica): Promise<void> {
     const finalizedBlock = blockPathOf(replica);
     const finalizedMeta = metaPathOf(replica);
@@ -416,7 +363,7 @@ export class BlockStore implements ReplicaWriterHost {
 
   private async writeVersions(): Promise<void> {
     const version = { clusterId: this.currentClusterId, datanodeUuid: this.datanodeUuid, layoutVersion: datanodeLayoutVersion };
-    await Promise.all(this.volumes.filter((volume) => !volume.failed).map((volume) => volume.writeVersion(version)));
+    await Promise.all(this.volumeSet.working.map((volume) => volume.writeVersion(version)));
   }
 
   private async scan(): Promise<void> {
@@ -461,9 +408,5 @@ async function unlinkIfPresent(path: string): Promise<void> {
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
-}
-
-function sum(values: number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
