@@ -42,6 +42,11 @@ export interface ShellClient {
   contentSummary(path: string): Promise<ContentSummary>;
   createWriteStream(path: string, options?: WriteOptions): Writable | Promise<Writable>;
   createReadStream(path: string, options?: ReadOptions): Readable | Promise<Readable>;
+  /**
+   * The file's bytes into `sink` (not ended), as client-lib's DfsClient.writeFileTo; a fake
+   * may leave it out and the shell pipes `createReadStream` instead.
+   */
+  writeFileTo?(path: string, sink: Writable, options: ReadOptions & { reuseBuffers?: boolean; onProgress?: (bytes: number) => void }): Promise<void>;
   close(): Promise<void> | void;
 }
 

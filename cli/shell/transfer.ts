@@ -8,7 +8,7 @@ import { packetDataBytes } from '../../protocol/limits.js';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { FileStatus } from '../../protocol/common.js';
 import { isSameOrDescendant } from '../../protocol/paths.js';
 import type { CommandIo } from '../command.js';
@@ -16,7 +16,7 @@ import { octalString } from '../format/permission.js';
 import type { ShellClient } from './client.js';
 import { ReportedFailure, ShellError, describeError, pathError } from './errors.js';
 import { type ShellPath, childPath, reportFailure, runConcurrently, statOrNull, walkTree } from './paths.js';
-import { type TransferProgress, countingStream } from './progress.js';
+import { type ProgressTicker, type TransferProgress, countingStream } from './progress.js';
 
 export const copyingSuffix = '._COPYING_';
 /**
@@ -192,8 +192,7 @@ export async function downloadFile(context: TransferContext, source: ShellPath, 
   const temporary = local + copyingSuffix;
   const ticker = context.progress.track(source.shown, status.length);
   try {
-    const input = await onPath(source.shown, async () => context.client.createReadStream(source.absolute));
-    await withFileSlot(status.length, () => onPath(local, () => pipeline(input, countingStream(ticker), createWriteStream(temporary, { highWaterMark: packetDataBytes }))));
+    await withFileSlot(status.length, () => onPath(local, () => downloadInto(context.client, source.absolute, temporary, ticker)));
     await rename(temporary, local);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => {});
@@ -201,6 +200,27 @@ export async function downloadFile(context: TransferContext, source: ShellPath, 
   } finally {
     ticker.finish();
   }
+}
+
+/** The file's bytes into a new local file; the file stream's memory is reused as each write completes. */
+async function downloadInto(client: ShellClient, path: string, local: string, ticker: ProgressTicker): Promise<void> {
+  const sink = createWriteStream(local, { highWaterMark: packetDataBytes });
+  if (client.writeFileTo === undefined) {
+    const input = await client.createReadStream(path);
+    return pipeline(input, countingStream(ticker), sink);
+  }
+  let shown = 0;
+  const onProgress = (bytes: number): void => {
+    ticker.advance(bytes - shown);
+    shown = bytes;
+  };
+  try {
+    await client.writeFileTo(path, sink, { reuseBuffers: true, onProgress });
+  } catch (error) {
+    sink.destroy();
+    throw error;
+  }
+  await finished(sink.end());
 }
 
 export async function downloadDirectory(context: TransferContext, source: ShellPath, status: FileStatus, localRoot: string): Promise<void> {

@@ -20,8 +20,11 @@ interface ReplicaFailure {
   error: Error;
 }
 
-/** The verified bytes of the range in order, a packet's worth (a list of buffers) at a time. */
-export async function* readBlockRange(context: ClientContext, path: string, range: BlockRange): AsyncGenerator<Buffer[]> {
+/**
+ * The verified bytes of the range in order, a packet's worth (a list of buffers) at a time.
+ * With `recycle`, the consumer hands every list to `releaseReadParts` once done with it.
+ */
+export async function* readBlockRange(context: ClientContext, path: string, range: BlockRange, recycle = false): AsyncGenerator<Buffer[]> {
   let located = range.located;
   const blockName = `blk_${located.block.id}`;
   if (located.corrupt || located.locations.length === 0) {
@@ -43,6 +46,7 @@ export async function* readBlockRange(context: ClientContext, path: string, rang
         token: located.token,
         start: range.start + delivered,
         end: range.end,
+        recycle,
       });
       for await (const parts of replica) {
         for (const part of parts) delivered += part.length;

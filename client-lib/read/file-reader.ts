@@ -20,6 +20,8 @@ export interface ReadOptions {
   end?: number;
   /** Called with the total bytes delivered so far. */
   onProgress?: (bytes: number) => void;
+  /** The consumer hands every yielded list to `releaseReadParts` once done with it (read-slabs.ts). */
+  recycle?: boolean;
 }
 
 /** The file's bytes in order, a packet's worth (a list of buffers) at a time. */
@@ -46,7 +48,7 @@ export async function* readFileRange(context: ClientContext, path: string, optio
     }
     for (const range of ranges) {
       if (range.located.offset + range.start !== position) break;
-      for await (const parts of readBlockRange(context, path, range)) {
+      for await (const parts of readBlockRange(context, path, range, options.recycle === true)) {
         for (const part of parts) delivered += part.length;
         options.onProgress?.(delivered);
         yield parts;

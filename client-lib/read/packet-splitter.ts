@@ -52,6 +52,16 @@ export class PacketSplitter {
     }
   }
 
+  /** Views the incomplete packet still refers to: their memory must stay as it is until it completes. */
+  pendingParts(): Buffer[] {
+    return [...this.headerParts, ...this.checksumParts, ...this.dataParts];
+  }
+
+  /** Whether bytes of a packet not yet complete have arrived. */
+  get midPacket(): boolean {
+    return this.header !== null || this.headerParts.length > 0;
+  }
+
   /** Moves up to `wanted` bytes of `chunk` from `at` into `parts`; returns the new position. */
   private fill(parts: Buffer[], chunk: Buffer, at: number): number {
     const take = Math.min(this.wanted, chunk.length - at);

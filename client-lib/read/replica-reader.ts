@@ -1,14 +1,15 @@
 // Reads a byte range of one replica from one datanode (`GET /blocks/<id>`), verifying
 // every packet's checksums before a byte of it is handed on, so nothing unverified leaves.
-import http from 'node:http';
+// Plain connections use the raw reader (raw-replica-reader.ts: no node:http, socket reads
+// into reused slabs); TLS ones keep node:http's client (http-replica-reader.ts).
+import type http from 'node:http';
 import type { DatanodeLocation, ExtendedBlock } from '../../protocol/common.js';
 import { findChecksumMismatchInParts } from '../../protocol/checksum.js';
-import { bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
-import { DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
-import { PacketSplitter } from './packet-splitter.js';
+import { schemeOfAgent } from '../transport.js';
+import { readReplicaOverHttp } from './http-replica-reader.js';
+import type { SplitPacket } from './packet-splitter.js';
+import { readReplicaRaw } from './raw-replica-reader.js';
 import { trimToRange } from './read-plan.js';
-import { readSmallBody } from '../small-reply.js';
-import { describeConnectionError, requestWith, urlFor } from '../transport.js';
 
 /** A datanode that sends nothing for this long is given up for the next replica. */
 export const readIdleTimeoutMs = 60_000;
@@ -27,45 +28,55 @@ export interface ReplicaRead {
   start: number;
   end: number;
   idleTimeoutMs?: number;
+  /**
+   * The consumer hands every yielded list to `releaseReadParts` once done with it, so the
+   * memory can be reused; without it the consumer keeps the buffers.
+   */
+  recycle?: boolean;
 }
 
 /**
  * Yields the verified bytes of `[start, end)` in order, a packet's worth at a time (the
  * parts it arrived in); throws if the replica cannot deliver all.
  */
-export async function* readReplica(read: ReplicaRead): AsyncGenerator<Buffer[]> {
-  const { request, response } = await openRead(read);
-  try {
-    const bytesPerChecksum = Number(response.headers[bytesPerChecksumHeader]);
-    let cursor = Number(response.headers[startOffsetHeader]);
-    if (!(bytesPerChecksum > 0) || !(cursor >= 0) || cursor > read.start) {
-      throw new Error(`bad read reply headers (bytes per checksum ${bytesPerChecksum}, start offset ${cursor})`);
+export function readReplica(read: ReplicaRead): AsyncGenerator<Buffer[]> {
+  return schemeOfAgent(read.agent) === 'https' ? readReplicaOverHttp(read) : readReplicaRaw(read);
+}
+
+/** The checks every packet of a read reply passes, in order, and the trimming to the wanted range. */
+export class PacketChecker {
+  /** Block offset of the next packet's first byte. */
+  cursor: number;
+  lastSeen = false;
+
+  constructor(
+    readonly bytesPerChecksum: number,
+    startOffset: number,
+    private readonly read: ReplicaRead,
+  ) {
+    if (!(bytesPerChecksum > 0) || !Number.isSafeInteger(bytesPerChecksum) || !(startOffset >= 0) || startOffset > read.start) {
+      throw new Error(`bad read reply headers (bytes per checksum ${bytesPerChecksum}, start offset ${startOffset})`);
     }
-    const splitter = new PacketSplitter(bytesPerChecksum);
-    let lastSeen = false;
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      // After the last packet only the reply's end may follow; waiting for it (rather than
-      // destroying the request) keeps the connection for the next read, which matters when
-      // many small files are fetched.
-      if (lastSeen) throw new Error('the datanode sent bytes after the last packet');
-      for (const packet of splitter.push(chunk)) {
-        if (lastSeen) throw new Error('the datanode sent a packet after the last one');
-        if (packet.offset !== cursor) throw new Error(`packet at offset ${packet.offset}, expected ${cursor}`);
-        const badChunk = findChecksumMismatchInParts(packet.parts, packet.checksums, bytesPerChecksum);
-        if (badChunk >= 0) {
-          throw new ReplicaChecksumError(`checksum mismatch at block offset ${packet.offset + badChunk * bytesPerChecksum}`);
-        }
-        const wanted = wantedParts(packet.parts, cursor, read.start, read.end);
-        cursor += packet.dataLength;
-        if (wanted.length > 0) yield wanted;
-        lastSeen = packet.last;
-        if (cursor >= read.end && !lastSeen) return;
-      }
+    this.cursor = startOffset;
+  }
+
+  /** Every wanted byte has been accepted. */
+  get done(): boolean {
+    return this.cursor >= this.read.end;
+  }
+
+  /** Verifies one packet; returns its wanted parts (maybe none). Throws on any fault. */
+  accept(packet: SplitPacket): Buffer[] {
+    if (this.lastSeen) throw new Error('the datanode sent a packet after the last one');
+    if (packet.offset !== this.cursor) throw new Error(`packet at offset ${packet.offset}, expected ${this.cursor}`);
+    const badChunk = findChecksumMismatchInParts(packet.parts, packet.checksums, this.bytesPerChecksum);
+    if (badChunk >= 0) {
+      throw new ReplicaChecksumError(`checksum mismatch at block offset ${packet.offset + badChunk * this.bytesPerChecksum}`);
     }
-    if (cursor < read.end) throw new Error(`reply ended at block offset ${cursor}, before ${read.end}`);
-  } finally {
-    // Leaving early (done, error or the reader gave up) must not leave the socket streaming.
-    if (!response.complete) request.destroy();
+    const wanted = wantedParts(packet.parts, this.cursor, this.read.start, this.read.end);
+    this.cursor += packet.dataLength;
+    this.lastSeen = packet.last;
+    return wanted;
   }
 }
 
@@ -79,35 +90,4 @@ function wantedParts(parts: readonly Buffer[], offset: number, start: number, en
     partOffset += part.length;
   }
   return wanted;
-}
-
-function openRead(read: ReplicaRead): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
-  const query = new URLSearchParams({
-    genStamp: String(read.block.genStamp),
-    offset: String(read.start),
-    length: String(read.end - read.start),
-  });
-  const headers: http.OutgoingHttpHeaders = read.token ? { authorization: `Bearer ${read.token}` } : {};
-  const timeoutMs = read.idleTimeoutMs ?? readIdleTimeoutMs;
-  return new Promise((resolve, reject) => {
-    const request = requestWith(read.agent, urlFor(read.agent, read.location.name, `/blocks/${read.block.id}?${query}`), { headers });
-    request.setTimeout(timeoutMs, () => request.destroy(new Error(`no data for ${timeoutMs} ms`)));
-    request.on('error', (error) => reject(new Error(describeConnectionError(error), { cause: error })));
-    request.end();
-    request.on('response', (response) => {
-      if (response.statusCode === 200) resolve({ request, response });
-      else readRefusal(response).then(reject, reject);
-    });
-  });
-}
-
-async function readRefusal(response: http.IncomingMessage): Promise<DfsError> {
-  const text = await readSmallBody(response);
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: the text itself is the best description.
-  }
-  return dfsErrorFromResponse(response.statusCode ?? 0, body);
 }

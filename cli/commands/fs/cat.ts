@@ -17,9 +17,13 @@ export const catCommand: Command = {
       const path = shellPath(client, typed);
       const status = await requireStatus(client, path);
       if (status.type === 'directory') throw pathError(typed, 'Is a directory');
-      const input = await client.createReadStream(path.absolute);
-      // stdout stays open for the next file and the runner's last words.
-      await pipeline(input, io.stdout, { end: false });
+      // stdout stays open for the next file and the runner's last words. The process's own
+      // stdout keeps nothing once a write is done, so its chunks' memory can be reused.
+      if (client.writeFileTo !== undefined) {
+        await client.writeFileTo(path.absolute, io.stdout, { reuseBuffers: io.stdout === process.stdout });
+        return;
+      }
+      await pipeline(await client.createReadStream(path.absolute), io.stdout, { end: false });
     });
   },
 };

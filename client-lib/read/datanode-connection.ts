@@ -1,0 +1,185 @@
+// Plain-TCP keep-alive connections to datanodes for block reads, without node:http: each
+// socket reads straight into the unused tail of a read slab (`onread`), so a read makes no
+// buffer of its own, and hands what arrived to whoever holds the connection now. A pool per
+// client (found by its datanode agent) keeps idle connections for the next block.
+import type http from 'node:http';
+import net from 'node:net';
+import { describeConnectionError } from '../transport.js';
+import { minReadBytes, type ReadSlab, retireSlab, takeSlab } from './read-slabs.js';
+
+/** An idle connection is closed after this long: before the datanode's 5 s keep-alive timeout, so we close first. */
+export const idleConnectionMs = 4_000;
+/** Idle connections kept per datanode. */
+export const maxIdlePerDatanode = 4;
+
+export interface ConnectionReceiver {
+  /** Bytes that arrived (a view valid until the receiver releases it); false pauses reading. */
+  onBytes(bytes: Buffer): boolean;
+  /** The connection broke or closed while this receiver held it. Called at most once. */
+  onClose(error: Error): void;
+}
+
+export class DatanodeConnection {
+  private readonly socket: net.Socket;
+  private slab: ReadSlab = takeSlab();
+  private receiver: ConnectionReceiver | null = null;
+  private closed = false;
+  /** Requests this connection has carried (a reused one may have been closed by the datanode meanwhile). */
+  requests = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly pool: DatanodeConnectionPool,
+  ) {
+    const { host, port } = splitHostPort(name);
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: { buffer: () => this.nextReadBuffer(), callback: (bytes, buffer) => this.onRead(bytes, buffer) },
+    });
+    this.socket.on('error', (error) => this.close(new Error(describeConnectionError(error), { cause: error })));
+    this.socket.on('end', () => this.close(new Error('the datanode closed the connection')));
+    this.socket.on('close', () => {
+      this.close(new Error('the connection closed'));
+      retireSlab(this.slab);
+    });
+    this.socket.on('timeout', () => {
+      const timeoutMs = this.socket.timeout ?? 0;
+      this.close(this.receiver === null ? null : new Error(`no data for ${timeoutMs} ms`));
+    });
+  }
+
+  get usable(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends a request and routes the reply's bytes to `receiver`; `idleTimeoutMs` of silence fails it. */
+  send(request: string, receiver: ConnectionReceiver, idleTimeoutMs: number): void {
+    if (this.closed) throw new Error('send on a closed datanode connection');
+    this.receiver = receiver;
+    this.requests++;
+    this.socket.ref();
+    this.socket.setTimeout(idleTimeoutMs);
+    this.socket.write(request, 'latin1');
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
+  }
+
+  /** Back to the pool: the reply was read to its end and the connection may carry another. */
+  release(): void {
+    this.receiver = null;
+    if (this.closed) return;
+    this.socket.resume();
+    this.socket.unref();
+    this.socket.setTimeout(idleConnectionMs);
+    this.pool.keep(this);
+  }
+
+  /** Closes the connection; the receiver (if any) hears `error` unless it is null. */
+  close(error: Error | null): void {
+    const receiver = this.receiver;
+    this.receiver = null;
+    if (!this.closed) {
+      this.closed = true;
+      this.pool.forget(this);
+      this.socket.destroy();
+    }
+    if (receiver !== null && error !== null) receiver.onClose(error);
+  }
+
+  /** The tail of the current slab, or a fresh slab when the tail is too short for a good read. */
+  private nextReadBuffer(): Buffer {
+    if (this.slab.buffer.length - this.slab.used < minReadBytes) {
+      retireSlab(this.slab);
+      this.slab = takeSlab();
+    }
+    return this.slab.buffer.subarray(this.slab.used);
+  }
+
+  private onRead(bytes: number, buffer: Uint8Array): boolean {
+    this.slab.used += bytes;
+    const receiver = this.receiver;
+    if (receiver === null) {
+      // Nothing was asked: bytes on an idle connection mean it is out of step.
+      this.close(null);
+      return false;
+    }
+    const view = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+    try {
+      return receiver.onBytes(view);
+    } catch (error) {
+      // Receivers report their own failures; this guards the socket's read callback.
+      this.close(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    }
+  }
+}
+
+/** Idle connections of one client, by datanode `host:port`. */
+export class DatanodeConnectionPool {
+  private readonly idle = new Map<string, DatanodeConnection[]>();
+  private closed = false;
+
+  /** An idle connection to `name`, or a new one. */
+  acquire(name: string): DatanodeConnection {
+    const list = this.idle.get(name);
+    while (list !== undefined && list.length > 0) {
+      const connection = list.pop() as DatanodeConnection;
+      if (connection.usable) return connection;
+    }
+    return new DatanodeConnection(name, this);
+  }
+
+  keep(connection: DatanodeConnection): void {
+    const list = this.idle.get(connection.name) ?? [];
+    if (this.closed || list.length >= maxIdlePerDatanode) {
+      connection.close(null);
+      return;
+    }
+    list.push(connection);
+    this.idle.set(connection.name, list);
+  }
+
+  forget(connection: DatanodeConnection): void {
+    const list = this.idle.get(connection.name);
+    const at = list?.indexOf(connection) ?? -1;
+    if (list !== undefined && at >= 0) list.splice(at, 1);
+    if (list?.length === 0) this.idle.delete(connection.name);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const list of [...this.idle.values()]) for (const connection of [...list]) connection.close(null);
+    this.idle.clear();
+  }
+}
+
+const pools = new WeakMap<http.Agent, DatanodeConnectionPool>();
+
+/** The raw connection pool that goes with a client's datanode agent. */
+export function connectionPoolFor(agent: http.Agent): DatanodeConnectionPool {
+  let pool = pools.get(agent);
+  if (pool === undefined) {
+    pool = new DatanodeConnectionPool();
+    pools.set(agent, pool);
+  }
+  return pool;
+}
+
+export function closeConnectionPool(agent: http.Agent): void {
+  pools.get(agent)?.close();
+  pools.delete(agent);
+}
+
+/** `host:port` or `[v6]:port`. */
+export function splitHostPort(name: string): { host: string; port: number } {
+  const colon = name.lastIndexOf(':');
+  const port = Number(name.slice(colon + 1));
+  let host = name.slice(0, Math.max(colon, 0));
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  if (colon <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`bad datanode address ${JSON.stringify(name)}`);
+  return { host, port };
+}
