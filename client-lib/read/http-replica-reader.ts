@@ -6,7 +6,8 @@ import { type DfsError, dfsErrorFromResponse } from '../../protocol/errors.js';
 import { readSmallBody } from '../small-reply.js';
 import { describeConnectionError, requestWith, urlFor } from '../transport.js';
 import { PacketSplitter } from './packet-splitter.js';
-import { PacketChecker, type ReplicaRead, readIdleTimeoutMs } from './replica-reader.js';
+import { PacketChecker } from './packet-checker.js';
+import { type ReplicaRead, readIdleTimeoutMs } from './replica-reader.js';
 
 export async function* readReplicaOverHttp(read: ReplicaRead): AsyncGenerator<Buffer[]> {
   const { request, response } = await openRead(read);

@@ -11,7 +11,8 @@ import { PacketSplitter } from './packet-splitter.js';
 import { giveAwayReadParts, holdReadParts, releaseReadParts } from './read-slabs.js';
 import type { ReplyHead } from './reply-head.js';
 import { type ReplyHandlers, ReplyParser } from './reply-parser.js';
-import { PacketChecker, type ReplicaRead, readIdleTimeoutMs } from './replica-reader.js';
+import { PacketChecker } from './packet-checker.js';
+import { type ReplicaRead, readIdleTimeoutMs } from './replica-reader.js';
 
 /** Verified bytes queued ahead of the consumer before the socket is paused. */
 export const maxQueuedBytes = 2 * packetDataBytes;

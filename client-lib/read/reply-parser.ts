@@ -59,8 +59,13 @@ export class ReplyParser implements ConnectionReceiver {
       this.finish();
       return;
     }
+    // Before any byte, the connection's own error (refused, reset, closed) says it all.
+    if (this.received === 0) {
+      this.fail(error, true);
+      return;
+    }
     const where = this.head === null ? 'before the end of the reply head' : 'before the end of the reply body';
-    this.fail(new Error(`${error.message} ${where}`, { cause: error }), this.received === 0);
+    this.fail(new Error(`${error.message} ${where}`, { cause: error }));
   }
 
   private take(bytes: Buffer): void {
