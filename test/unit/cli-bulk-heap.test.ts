@@ -22,14 +22,14 @@ function isRunning(pid: number): boolean {
   }
 }
 
-test('get, cat, put and cp (also as dfs -get, with generic options anywhere) are relaunched; the rest and an already-sized node are not', () => {
-  for (const argv of [['get', '/f', 'x'], ['cat', '/f'], ['put', 'x', '/f'], ['cp', '/a', '/b'], ['copyToLocal', '/f', 'x'], ['dfs', '-get', '/f', 'x'], ['-fs', 'tsdfs://h:1', 'cat', '/f'], ['-D', 'a=b', 'fs', '-put', 'x', '/']]) {
+test('put and cp (also as dfs -put, with generic options anywhere) are relaunched; get, cat, the rest and an already-sized node are not', () => {
+  for (const argv of [['put', 'x', '/f'], ['cp', '/a', '/b'], ['copyFromLocal', 'x', '/f'], ['dfs', '-cp', '/a', '/b'], ['-fs', 'tsdfs://h:1', 'cp', '/a', '/b'], ['-D', 'a=b', 'fs', '-put', 'x', '/']]) {
     assert.equal(wantsBulkHeap(argv, []), true, argv.join(' '));
   }
-  for (const argv of [['ls', '/'], ['namenode'], ['datanode'], ['dfsadmin', '-report'], ['stat', '/get'], [], ['help', 'get'], ['-D']]) {
+  for (const argv of [['get', '/f', 'x'], ['cat', '/f'], ['copyToLocal', '/f', 'x'], ['dfs', '-get', '/f', 'x'], ['ls', '/'], ['namenode'], ['datanode'], ['dfsadmin', '-report'], ['stat', '/get'], [], ['help', 'get'], ['-D']]) {
     assert.equal(wantsBulkHeap(argv, []), false, argv.join(' '));
   }
-  assert.equal(wantsBulkHeap(['get', '/f', 'x'], [bulkHeapFlag]), false, 'the relaunched process runs the command itself');
+  assert.equal(wantsBulkHeap(['cp', '/a', '/b'], [bulkHeapFlag]), false, 'the relaunched process runs the command itself');
 });
 
 test('a put of local files is relaunched only when they may hold 64 MiB or more', async () => {
@@ -49,7 +49,7 @@ test('a put of local files is relaunched only when they may hold 64 MiB or more'
     assert.equal(wantsBulkHeap(['put', small, big, '/d'], []), true, '64 MiB in all');
     assert.equal(wantsBulkHeap(['put', '-', '/f'], []), true, 'stdin may be anything');
     assert.equal(wantsBulkHeap(['put', join(dir, 'missing'), '/f'], []), true, 'unsure: relaunch, the command reports it');
-    assert.equal(wantsBulkHeap(['cat', '/f'], []), true, 'remote sizes are not known to the launcher');
+    assert.equal(wantsBulkHeap(['cp', '/a', '/b'], []), true, 'remote sizes are not known to the launcher');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
