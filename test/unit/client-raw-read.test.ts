@@ -9,6 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { closeConnectionPool } from '../../client-lib/read/datanode-connection.js';
+import { releaseReadParts } from '../../client-lib/read/read-slabs.js';
 import { ReplicaChecksumError, readReplica } from '../../client-lib/read/replica-reader.js';
 import { computeChunkChecksums } from '../../protocol/checksum.js';
 import { encodePacket } from '../../protocol/data-transfer.js';
@@ -111,6 +112,55 @@ describe('raw block read: good replies', () => {
     const body = Buffer.from(JSON.stringify({ RemoteException: { exception: 'AccessControlException', message: 'token expired', code: 'AccessDenied' } }));
     script = () => ({ bytes: Buffer.concat([Buffer.from(`HTTP/1.1 403 Forbidden\r\ncontent-length: ${body.length}\r\n\r\n`), body]) });
     await assert.rejects(read(), (error: unknown) => error instanceof DfsError && error.code === 'AccessDenied' && /token expired/.test(error.message));
+  });
+});
+
+describe('raw block read: slab reuse never overwrites bytes still held', () => {
+  const big = randomBytes(12 * 1024 * 1024 + 777);
+  /** `big` as 1 MiB packets, the last one short. */
+  function bigBody(): Buffer {
+    const buffers: Buffer[] = [];
+    const packet = 1024 * 1024;
+    for (let offset = 0, seq = 0; offset < big.length; offset += packet, seq++) {
+      const slice = big.subarray(offset, Math.min(offset + packet, big.length));
+      const last = offset + packet >= big.length;
+      buffers.push(...encodePacket({ seq, offset, dataLength: slice.length, last, data: slice, checksums: computeChunkChecksums(slice, bytesPerChecksum) }));
+    }
+    return Buffer.concat(buffers);
+  }
+  const location = { uuid: 'dn-0', name, hostname: '127.0.0.1', rack: '/default-rack' };
+  const block = { id: 9, genStamp: 1, length: big.length };
+
+  test('a recycling consumer that releases late still sees every byte as sent', async () => {
+    const body = bigBody();
+    script = () => ({ bytes: lengthReply(body) });
+    const held: Array<{ parts: Buffer[]; offset: number }> = [];
+    let offset = 0;
+    const check = (entry: { parts: Buffer[]; offset: number }): void => {
+      const bytes = Buffer.concat(entry.parts);
+      assert.ok(bytes.equals(big.subarray(entry.offset, entry.offset + bytes.length)), `bytes at ${entry.offset} changed before release`);
+      releaseReadParts(entry.parts);
+    };
+    for await (const parts of readReplica({ agent, location, block, token: '', start: 0, end: big.length, recycle: true })) {
+      held.push({ parts, offset });
+      for (const part of parts) offset += part.length;
+      // Release with a lag of a few packets, after a pause, as a slow disk write would.
+      if (held.length > 4) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        check(held.shift() as { parts: Buffer[]; offset: number });
+      }
+    }
+    for (const entry of held) check(entry);
+    assert.equal(offset, big.length);
+  });
+
+  test('a consumer that keeps its buffers keeps them intact across later reads on the same connection', async () => {
+    const body = bigBody();
+    script = () => ({ bytes: lengthReply(body) });
+    const kept: Buffer[] = [];
+    for await (const parts of readReplica({ agent, location, block, token: '', start: 0, end: big.length })) kept.push(...parts);
+    for await (const parts of readReplica({ agent, location, block, token: '', start: 0, end: big.length, recycle: true })) releaseReadParts(parts);
+    assert.ok(Buffer.concat(kept).equals(big));
   });
 });
 
