@@ -99,12 +99,15 @@ export interface Packet extends PacketHeader {
 }
 
 /** Header layout: magic u32 | seq u32 | offset u64 | dataLength u32 | flags u8 | 3 reserved. */
-export function encodePacketHeader(header: PacketHeader, out = Buffer.alloc(packetHeaderBytes)): Buffer {
+export function encodePacketHeader(header: PacketHeader, out = Buffer.allocUnsafe(packetHeaderBytes)): Buffer {
+  // allocUnsafe takes a slice of Node's shared slab: no ArrayBuffer of its own per packet
+  // for the garbage collector to track; every byte is written below.
   out.writeUInt32BE(packetMagic, 0);
   out.writeUInt32BE(header.seq >>> 0, 4);
   out.writeBigUInt64BE(BigInt(header.offset), 8);
   out.writeUInt32BE(header.dataLength, 16);
   out.writeUInt8(header.last ? packetFlagLast : 0, 20);
+  out.fill(0, 21, packetHeaderBytes);
   return out;
 }
 
@@ -213,7 +216,7 @@ export const ackMagic = 0x5453414b; // "TSAK"
 
 /** Layout: magic u32 | seq u32 | count u8 | count status bytes. */
 export function encodeAck(ack: Ack): Buffer {
-  const out = Buffer.alloc(9 + ack.statuses.length);
+  const out = Buffer.allocUnsafe(9 + ack.statuses.length); // every byte written below
   out.writeUInt32BE(ackMagic, 0);
   out.writeUInt32BE(ack.seq >>> 0, 4);
   out.writeUInt8(ack.statuses.length, 8);

@@ -11,7 +11,7 @@ import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } f
 import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
 import { ReplicaReader } from './replica-reader.js';
 import { ReplicaWriter, type ReplicaWriterHost } from './replica-writer.js';
-import { asDiskError, isVolumeError, prepareVolume, settleIdentity, syncDirectory, Volume } from './volume.js';
+import { asDiskError, isVolumeError, prepareVolume, settleIdentity, Volume } from './volume.js';
 import { VolumeSet } from './volume-set.js';
 import { clearRbw, scanFinalized } from './volume-scan.js';
 
@@ -275,9 +275,10 @@ export class BlockStore implements ReplicaWriterHost {
       replica.volume.knownSubdirs.add(subdir);
     }
     // A known sub-folder that vanished since fails the rename, as the mkdir would have.
-    await rename(blockPathOf(replica), blockPathOf(finalized));
-    await rename(metaPathOf(replica), metaPathOf(finalized));
-    await syncDirectory(replicaDir(finalized));
+    // Both at once: a crash between them leaves a block without meta (or the reverse) in
+    // `finalized`, which the start-up scan ignores, as it would after sequential renames.
+    await Promise.all([rename(blockPathOf(replica), blockPathOf(finalized)), rename(metaPathOf(replica), metaPathOf(finalized))]);
+    await replica.volume.directorySync.sync(subdir);
     // Only now is it finalized: readers and the scanner find the files where the state says.
     replica.state = 'finalized';
     replica.writer = null;

@@ -107,6 +107,7 @@ export class VolumeSet {
     volume.failureReason = describeError(error);
     const lostReplicas = this.options.onVolumeFailed(volume);
     volume.dfsUsed = 0;
+    void volume.directorySync.closeAll();
     const { log } = this.options;
     log.error(
       { volume: volume.root, reason: volume.failureReason, cause: cause === null ? undefined : describeError(cause), lostReplicas },

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { DfsError } from '../../protocol/errors.js';
 import { datanodeLayoutVersion } from '../../protocol/version.js';
+import { DirectorySync } from './directory-sync.js';
 import { currentDir, finalizedDir, rbwDir, versionFileName } from './layout.js';
 
 export const VolumeVersion = z.object({
@@ -49,6 +50,8 @@ export class Volume {
   failureReason = '';
   /** Finalized sub-folders known to exist, so finalizing a replica skips the mkdir. */
   readonly knownSubdirs = new Set<string>();
+  /** fsync of the finalized sub-folders, through handles kept open. */
+  readonly directorySync = new DirectorySync();
   private placementUsage: { usage: VolumeUsage; atMs: number } | null = null;
 
   constructor(

@@ -72,16 +72,29 @@ export class BlockReceiver {
     return finished;
   }
 
+  /**
+   * Most socket chunks complete no packet: they only go into the decoder, with no pause, no
+   * promise and no closure (a 1 MiB packet arrives in about 16 of them). The stream pauses
+   * only while whole packets are verified, written and forwarded.
+   */
   private onChunk(chunk: Buffer): void {
     if (this.done) return; // draining the rest of a body after the exchange ended
+    let packets: Packet[];
+    try {
+      packets = this.decoder.push(chunk);
+    } catch (error) {
+      this.failHere(error);
+      return;
+    }
+    if (packets.length === 0) return;
     this.request.pause();
-    void this.consume(chunk)
+    void this.consume(packets)
       .catch((error: unknown) => this.failHere(error))
       .finally(() => this.request.resume());
   }
 
-  private async consume(chunk: Buffer): Promise<void> {
-    for (const packet of this.decoder.push(chunk)) {
+  private async consume(packets: readonly Packet[]): Promise<void> {
+    for (const packet of packets) {
       if (this.done) return;
       await this.receivePacket(packet);
     }
