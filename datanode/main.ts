@@ -9,6 +9,7 @@ import { type Config, ConfigError, namenodeUrl, readServerTlsFiles, readTrustedC
 import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
+import { tuneHeapForStreaming } from './heap-tuning.js';
 import { DatanodeMetrics } from './metrics.js';
 import { NamenodeLink } from './namenode-link.js';
 import { startIntegrityServices } from './scanner/integrity-services.js';
@@ -42,6 +43,7 @@ export interface RunningDatanode {
 }
 
 export async function startDatanode(config: Config, options: StartDatanodeOptions = {}): Promise<RunningDatanode> {
+  tuneHeapForStreaming();
   const log = options.log ?? pino({ level: config['tsdfs.log.level'] }, pino.destination(2));
   const connectToNamenode = options.connectToNamenode !== false;
   const tokensEnabled = config['dfs.block.access.token.enable'];
