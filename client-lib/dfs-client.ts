@@ -50,7 +50,6 @@ export class DfsClient {
   readonly user: string;
   readonly namenode: string;
   readonly clientName: string;
-  private readonly namenodeAgent: http.Agent;
   private readonly datanodeAgent: http.Agent;
   private readonly namenodeRpc: NamenodeRpc;
   private readonly leaseRenewer: LeaseRenewer;
@@ -71,14 +70,13 @@ export class DfsClient {
     const scheme = schemeOf(address, config);
     this.namenode = parseNamenodeAddress(address, scheme);
     const ca = scheme === 'https' ? readTrustedCa(config) : undefined;
-    this.namenodeAgent = createAgent(scheme, { keepAlive: true, maxSockets: 16, ca });
     this.datanodeAgent = createAgent(scheme, { keepAlive: true, ca });
     this.clientName = options.clientName ?? newClientName();
     this.namenodeRpc = new NamenodeRpc({
       baseUrl: this.namenode,
       user: this.user,
       token: options.token ?? (process.env.TSDFS_TOKEN || undefined),
-      agent: this.namenodeAgent,
+      ca,
     });
     this.leaseRenewer = new LeaseRenewer(async () => {
       await this.rpc('renewLease', { clientName: this.clientName });
@@ -269,7 +267,7 @@ export class DfsClient {
 
   async close(): Promise<void> {
     this.leaseRenewer.stop();
-    this.namenodeAgent.destroy();
+    this.namenodeRpc.close();
     this.datanodeAgent.destroy();
     closeConnectionPool(this.datanodeAgent);
   }

@@ -1,11 +1,11 @@
 // Typed calls to the namenode's `POST /rpc/<method>`: the request is checked against the
 // protocol schema before it leaves, the reply parsed with it when it arrives, and a
-// RemoteException is rebuilt into the DfsError the server threw.
-import http from 'node:http';
+// RemoteException is rebuilt into the DfsError the server threw. The bytes travel over
+// the client's own keep-alive connections (rpc-connections.ts), not node:http.
 import { type RpcMethod, type RpcRequest, type RpcResponse, rpcMethods, userHeader } from '../../protocol/client-namenode.js';
 import { DfsError, describeZodError, dfsErrorFromResponse } from '../../protocol/errors.js';
 import { describeTlsFailure } from '../../protocol/tls-errors.js';
-import { requestAt } from '../transport.js';
+import { ExchangeError, RpcConnectionPool } from './rpc-connections.js';
 
 /** Replies larger than this are refused; an fsck of a huge tree is the largest legitimate one. */
 export const maxRpcReplyBytes = 256 * 1024 * 1024;
@@ -13,11 +13,12 @@ export const maxRpcReplyBytes = 256 * 1024 * 1024;
 export const rpcIdleTimeoutMs = 120_000;
 
 export interface NamenodeRpcOptions {
-  /** `http://host:port`, or `https://host:port` with an https.Agent. */
+  /** `http://host:port` or `https://host:port`. */
   baseUrl: string;
   user: string;
   token: string | undefined;
-  agent: http.Agent;
+  /** For https: the CA that signs the namenode's certificate (undefined: the system's CAs). */
+  ca?: Buffer | undefined;
 }
 
 interface HttpReply {
@@ -25,20 +26,36 @@ interface HttpReply {
   body: unknown;
 }
 
+/** What node:http refuses in a header value (CR, LF, NUL, other controls, beyond latin1). */
+const invalidHeaderValue = /[^\t\x20-\x7e\x80-\xff]/;
+const nonAscii = /[^\x00-\x7f]/;
+
 export class NamenodeRpc {
-  /** Scheme, host and port of `baseUrl`, split once: a URL string is parsed again on every request. */
-  private readonly target: http.RequestOptions;
+  private readonly connections: RpcConnectionPool;
   private readonly pathPrefix: string;
+  /** The header lines every request carries after its Content-Length, ending the head. */
+  private readonly headTail: string;
+  private readonly headTailIsAscii: boolean;
+  /** Set when the user or token cannot go in a header: every call fails with it, as node:http would. */
+  private readonly headerError: DfsError | undefined;
 
   constructor(private readonly options: NamenodeRpcOptions) {
     const url = new URL(options.baseUrl);
-    this.target = {
-      protocol: url.protocol,
-      // An IPv6 literal comes bracketed in a URL; http.request wants it bare.
-      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-      ...(url.port === '' ? {} : { port: url.port }),
-    };
+    const https = url.protocol === 'https:';
+    this.connections = new RpcConnectionPool({
+      // An IPv6 literal comes bracketed in a URL; sockets want it bare.
+      host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
+      tls: https ? { ca: options.ca } : undefined,
+      idleTimeoutMs: rpcIdleTimeoutMs,
+      maxReplyBytes: maxRpcReplyBytes,
+    });
     this.pathPrefix = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+    const token = options.token ? `authorization: Bearer ${options.token}\r\n` : '';
+    this.headTail = `host: ${url.host}\r\ncontent-type: application/json\r\n${userHeader}: ${options.user}\r\n${token}\r\n`;
+    this.headTailIsAscii = !nonAscii.test(this.headTail);
+    const badHeader = invalidHeaderValue.test(options.user) ? 'user name' : options.token && invalidHeaderValue.test(options.token) ? 'token' : undefined;
+    this.headerError = badHeader === undefined ? undefined : new DfsError('InvalidRequest', `the ${badHeader} holds a character that cannot go in an HTTP header`);
   }
 
   async call<M extends RpcMethod>(method: M, request: RpcRequest<M>): Promise<RpcResponse<M>> {
@@ -47,6 +64,7 @@ export class NamenodeRpc {
     if (!checked.success) {
       throw new DfsError('InvalidRequest', `invalid ${method} request: ${describeZodError(checked.error)}`);
     }
+    if (this.headerError !== undefined) throw this.headerError;
     const reply = await this.postWithRetry(method, JSON.stringify(checked.data));
     if (reply.status !== 200) throw dfsErrorFromResponse(reply.status, reply.body);
     const parsed = schemas.response.safeParse(reply.body);
@@ -56,69 +74,44 @@ export class NamenodeRpc {
     return parsed.data as RpcResponse<M>;
   }
 
+  /** Closes the idle connections; calls after this fail. */
+  close(): void {
+    this.connections.close();
+  }
+
   /**
-   * A keep-alive socket the server closed while idle fails with ECONNRESET on reuse before
-   * the request was read; that one case is safe to send again (Node's documented pattern).
+   * A keep-alive connection the server closed while idle fails on reuse before any reply
+   * byte; that one case is safe to send again, on a new connection (node:http's documented
+   * pattern).
    */
   private async postWithRetry(method: string, body: string): Promise<HttpReply> {
+    const head = `POST ${this.pathPrefix}/rpc/${method} HTTP/1.1\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${this.headTail}`;
     try {
-      return await this.post(method, body);
+      return await this.post(method, head, body, false);
     } catch (error) {
-      if (error instanceof StaleSocketError) return this.post(method, body);
+      if (error instanceof ExchangeError && error.stale) return this.post(method, head, body, true);
+      throw this.describe(method, error);
+    }
+  }
+
+  private async post(method: string, head: string, body: string, fresh: boolean): Promise<HttpReply> {
+    try {
+      const reply = await this.connections.exchange(head, this.headTailIsAscii, body, fresh);
+      return { status: reply.status, body: parseJsonOrText(reply.body.toString('utf8')) };
+    } catch (error) {
+      if (fresh) throw this.describe(method, error);
       throw error;
     }
   }
 
-  private post(method: string, body: string): Promise<HttpReply> {
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      [userHeader]: this.options.user,
-    };
-    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    return new Promise<HttpReply>((resolve, reject) => {
-      const request = requestAt(this.options.agent, { ...this.target, path: `${this.pathPrefix}/rpc/${method}`, method: 'POST', headers });
-      request.setTimeout(rpcIdleTimeoutMs, () => request.destroy(new Error(`no reply within ${rpcIdleTimeoutMs} ms`)));
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        const tlsFailure = describeTlsFailure(error);
-        if (request.reusedSocket && error.code === 'ECONNRESET') reject(new StaleSocketError());
-        else if (tlsFailure !== null) reject(new DfsError('Unavailable', `namenode ${this.options.baseUrl}: ${tlsFailure}`));
-        else reject(new DfsError('Unavailable', `cannot reach namenode ${this.options.baseUrl} (${method}): ${error.message}`));
-      });
-      request.on('response', (response) => {
-        readReply(response).then(resolve, (error: Error) =>
-          reject(new DfsError('Unavailable', `namenode ${this.options.baseUrl} broke off the ${method} reply: ${error.message}`)),
-        );
-      });
-      request.end(body);
-    });
+  /** The DfsError a failed exchange means to the caller. */
+  private describe(method: string, error: unknown): Error {
+    if (!(error instanceof ExchangeError)) return error instanceof DfsError ? error : new DfsError('Unavailable', `cannot reach namenode ${this.options.baseUrl} (${method}): ${String(error)}`);
+    if (error.replyStarted) return new DfsError('Unavailable', `namenode ${this.options.baseUrl} broke off the ${method} reply: ${error.message}`);
+    const tlsFailure = describeTlsFailure(error.cause);
+    if (tlsFailure !== null) return new DfsError('Unavailable', `namenode ${this.options.baseUrl}: ${tlsFailure}`);
+    return new DfsError('Unavailable', `cannot reach namenode ${this.options.baseUrl} (${method}): ${error.message}`);
   }
-}
-
-class StaleSocketError extends Error {}
-
-/** The whole reply, refused past `maxRpcReplyBytes`; plain listeners, cheaper per call than an async iterator. */
-function readReply(response: http.IncomingMessage): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    response.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > maxRpcReplyBytes) {
-        response.destroy(new Error(`reply larger than ${maxRpcReplyBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.once('error', reject);
-    response.once('end', () => {
-      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, bytes).toString('utf8');
-      resolve({ status: response.statusCode ?? 0, body: parseJsonOrText(text) });
-    });
-    response.once('close', () => {
-      if (!response.complete) reject(new Error('connection closed before the reply ended'));
-    });
-  });
 }
 
 function parseJsonOrText(text: string): unknown {
