@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, type DatabaseOptions, type Key, type RootDatabase, open } from 'lmdb';
 import { DirectoryCache, TouchedKeys } from './directory-cache.js';
+import { inodeEncoder } from './inode-codec.js';
 import type { BlockRecord, CounterKey, FormatRecord, InodeRecord, LeaseRecord } from './records.js';
 import { metaKeys } from './records.js';
 
@@ -19,13 +20,15 @@ export function notFormattedMessage(nameDir: string): string {
 }
 
 /**
- * Inodes and blocks as plain msgpack maps. msgpackr's default for a database without shared
- * structures embeds a record definition in every value and rebuilds a reader for it on every
+ * Blocks as plain msgpack maps. msgpackr's default for a database without shared structures
+ * embeds a record definition in every value and rebuilds a reader for it on every
  * get: half the CPU of a getFileInfo and of loading the block map at start-up. Values written
  * either way decode either way (the definitions are inline), so this needs no format change.
  * (`useRecords` is an msgpackr option lmdb passes through; its typings do not list it.)
  */
 const plainMsgpack = { useRecords: false } as DatabaseOptions;
+/** Inodes as positional rows (inode-codec.ts); lmdb takes a custom `encoder` per database, its typings list it only for the root. */
+const inodeRows = { encoder: inodeEncoder } as DatabaseOptions;
 
 export class NamenodeStore {
   readonly inodes: Database<InodeRecord, number>;
@@ -37,7 +40,7 @@ export class NamenodeStore {
   readonly directories = new DirectoryCache();
 
   private constructor(private readonly root: RootDatabase) {
-    this.inodes = root.openDB<InodeRecord, number>('inodes', plainMsgpack);
+    this.inodes = root.openDB<InodeRecord, number>('inodes', inodeRows);
     this.children = root.openDB<number, ChildKey>('children', {});
     observeWrites(this.inodes, (id) => this.directories.inodeWritten(id));
     observeWrites(this.children, ([parentId, name]) => this.directories.childWritten(parentId, name));
