@@ -273,12 +273,14 @@ export class Namespace {
  */
 export function checkComponentLengths(context: NamespaceContext, path: string): void {
   const limit = context.config['dfs.namenode.fs-limits.max-component-length'] || maxPathComponentBytes;
-  let parent = '/';
-  for (const name of pathComponents(path)) {
+  const names = pathComponents(path);
+  for (const [index, name] of names.entries()) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a name longer than a third of the limit needs counting.
+    if (name.length * 3 <= limit) continue;
     const length = Buffer.byteLength(name, 'utf8');
     if (length > limit) {
+      const parent = `/${names.slice(0, index).join('/')}`;
       throw new DfsError('LimitExceeded', `The maximum path component name limit of ${name.slice(0, 40)}${name.length > 40 ? '...' : ''} in directory ${parent} is exceeded: limit=${limit} length=${length}`);
     }
-    parent = joinPath(parent, name);
   }
 }
