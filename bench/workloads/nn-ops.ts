@@ -51,7 +51,7 @@ function boundOf(name: string): string {
   }
   if (name.endsWith('-rpc')) return 'bound: CPU of the two processes on this machine (see the CPU split): per call node:http parsing and the reply write on the namenode, JSON and zod on both sides, on top of the in-process cost';
   if (name.includes('getfileinfo')) return 'bound (cpu-prof): normalizePath, a directory-cache hit per directory, then two LMDB gets and a row decode for the last component';
-  return 'bound: durable LMDB commits; callers that wait for one commit move in lockstep, which the store breaks by splitting a burst into overlapping batches of 16 (namenode-store.ts), so the rate is about 16 / (their CPU) while commits are quicker than the batches';
+  return 'bound: durable LMDB commits (a commit waits for its fdatasync); the 32 callers wait for one commit and resubmit together, so each commit carries about 32 ops and the main thread idles while lmdb syncs (splitting bursts into overlapping batches was measured, +10-40 % here, but helps only this in-process lockstep pattern, never RPC traffic, so it was not kept)';
 }
 
 export const workload: Workload = { name: 'nn-ops', run };

@@ -11,22 +11,6 @@ import { metaKeys } from './records.js';
 
 export type ChildKey = [parentId: number, name: string];
 
-/**
- * Mutations one LMDB batch takes before later ones wait for the next, while commits are
- * quicker than `splitBatchesBelowCommitMs`: two batches then overlap (one runs its
- * callbacks while the other syncs). 16 is half the in-flight calls of the nn-ops benchmark
- * (12-16 measured best there; 8 costs more commits than it overlaps).
- */
-export const maxMutationsPerBatch = 16;
-/**
- * Splitting pays only when a commit costs about as much as running a batch's callbacks.
- * On slow media (an SD card syncs in 5-20 ms) every sync should carry as many mutations
- * as are waiting, so batches stay whole there.
- */
-export const splitBatchesBelowCommitMs = 2;
-/** Weight of the newest sample in the smoothed commit time. */
-const commitTimeSmoothing = 0.1;
-
 export function namespaceDirOf(nameDir: string): string {
   return join(nameDir, 'namespace');
 }
@@ -54,14 +38,6 @@ export class NamenodeStore {
   readonly meta: Database<unknown, string>;
   /** Decoded directories along paths (inode-paths.ts); told of every inode and children write. */
   readonly directories = new DirectoryCache();
-  /** Mutations handed to lmdb whose callbacks have not run yet (the batch being formed). */
-  private queuedMutations = 0;
-  /** Mutations waiting for the next batch (see write()); at most one per caller in flight. */
-  private readonly heldMutations: Array<() => void> = [];
-  private releaseScheduled = false;
-  private submittedThisTurn = 0;
-  /** Recent time from a mutation's callback to its durable commit, smoothed. */
-  private commitMs = 0;
 
   private constructor(private readonly root: RootDatabase) {
     this.inodes = root.openDB<InodeRecord, number>('inodes', inodeRows);
@@ -106,42 +82,12 @@ export class NamenodeStore {
    * Runs `mutation` in one write transaction and resolves once it is durable. A throw
    * aborts every write of the mutation (lmdb's childTransaction is abortable; its plain
    * async `transaction` is not) and rejects with the thrown error.
-   *
-   * lmdb runs the mutations queued meanwhile as one batch in one commit. When commits are
-   * quick, a batch takes at most `maxMutationsPerBatch`: later ones wait until its
-   * callbacks have run and form the next batch, which then runs on this thread while the
-   * first one is written and synced. Callers that all wait for one commit otherwise move
-   * in lockstep, and this thread idles for every commit (docs/architecture.md).
    */
   write<T>(mutation: () => T): Promise<T> {
     // Nested in another write's callback: that outer transaction's keys already cover these writes.
     if (this.directories.writing) return this.root.childTransaction(mutation);
-    const burst = this.countThisTurn();
-    if (this.queuedMutations >= maxMutationsPerBatch && burst > maxMutationsPerBatch && this.commitMs < splitBatchesBelowCommitMs) {
-      return new Promise<T>((resolve) => this.heldMutations.push(() => resolve(this.submit(mutation))));
-    }
-    return this.submit(mutation);
-  }
-
-  /**
-   * Mutations submitted in this turn (one callback and the microtasks it leads to), this one
-   * included. Many in one turn are callers resubmitting together after one commit; RPC
-   * requests come one socket read, so one turn, each.
-   */
-  private countThisTurn(): number {
-    // A tick queued from a microtask runs only once the microtask queue is empty.
-    if (this.submittedThisTurn === 0) process.nextTick(() => (this.submittedThisTurn = 0));
-    return ++this.submittedThisTurn;
-  }
-
-  private submit<T>(mutation: () => T): Promise<T> {
-    this.queuedMutations++;
     const touched = new TouchedKeys();
-    let ranAt = 0;
     const committed = this.root.childTransaction(() => {
-      this.queuedMutations--;
-      if (this.queuedMutations === 0) this.releaseHeldMutations();
-      ranAt = performance.now();
       this.directories.beginWrite(touched);
       try {
         return mutation();
@@ -150,20 +96,7 @@ export class NamenodeStore {
       }
     });
     // Settled only once durable (or aborted): until then the touched keys stay out of the cache.
-    return committed.finally(() => {
-      this.directories.settle(touched);
-      if (ranAt > 0) this.commitMs += (performance.now() - ranAt - this.commitMs) * commitTimeSmoothing;
-    });
-  }
-
-  /** Once the running batch's callbacks are done (a microtask runs after lmdb's callback loop), the held mutations start the next batch. */
-  private releaseHeldMutations(): void {
-    if (this.releaseScheduled || this.heldMutations.length === 0) return;
-    this.releaseScheduled = true;
-    queueMicrotask(() => {
-      this.releaseScheduled = false;
-      for (const release of this.heldMutations.splice(0, maxMutationsPerBatch)) release();
-    });
+    return committed.finally(() => this.directories.settle(touched));
   }
 
   /** Next value of a counter; only inside `write()`, so the bump commits with its use. */
