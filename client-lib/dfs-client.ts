@@ -19,7 +19,7 @@ import { localFileStream } from './local-file.js';
 import { NamenodeRpc } from './namenode/rpc-client.js';
 import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
 import { type ReadOptions, readFileRange } from './read/file-reader.js';
-import { closeConnectionPool } from './read/datanode-connection.js';
+import { closeConnectionPool } from './http1/datanode-connection.js';
 import { readableFromParts } from './read/parts-readable.js';
 import { writePartsTo } from './read/parts-sink.js';
 import { createAgent } from './transport.js';

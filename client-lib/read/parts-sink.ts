@@ -2,7 +2,7 @@
 // for a sink that is done with a chunk when its write callback runs (a file or stdout stream:
 // written out, nothing kept), hands each packet's memory back for the next socket read.
 import type { Writable } from 'node:stream';
-import { releaseReadParts } from './read-slabs.js';
+import { releaseReadParts } from '../http1/read-slabs.js';
 
 /**
  * Writes every list of parts from `source` to `sink`, waiting for 'drain' when the sink is

@@ -5,12 +5,12 @@
 import { bytesPerChecksumHeader, startOffsetHeader } from '../../protocol/data-transfer.js';
 import { packetDataBytes } from '../../protocol/limits.js';
 import { maxErrorReplyBytes } from '../small-reply.js';
-import { type DatanodeConnection, connectionPoolFor } from './datanode-connection.js';
+import { type DatanodeConnection, connectionPoolFor } from '../http1/datanode-connection.js';
 import { readQuery, refusalFromBody } from './http-replica-reader.js';
 import { PacketSplitter } from './packet-splitter.js';
-import { giveAwayReadParts, holdReadParts, releaseReadParts } from './read-slabs.js';
-import type { ReplyHead } from './reply-head.js';
-import { type ReplyHandlers, ReplyParser } from './reply-parser.js';
+import { giveAwayReadParts, holdReadParts, releaseReadParts } from '../http1/read-slabs.js';
+import type { ReplyHead } from '../http1/reply-head.js';
+import { type ReplyHandlers, ReplyParser } from '../http1/reply-parser.js';
 import { PacketChecker } from './packet-checker.js';
 import { type ReplicaRead, readIdleTimeoutMs } from './replica-reader.js';
 
