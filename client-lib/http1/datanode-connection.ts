@@ -1,4 +1,4 @@
-// Plain-TCP keep-alive connections to datanodes for block reads, without node:http: each
+// Plain-TCP keep-alive connections to datanodes for block reads and writes, without node:http: each
 // socket reads straight into the unused tail of a read slab (`onread`), so a read makes no
 // buffer of its own, and hands what arrived to whoever holds the connection now. A pool per
 // client (found by its datanode agent) keeps idle connections for the next block.
@@ -54,7 +54,7 @@ export class DatanodeConnection {
     return !this.closed;
   }
 
-  /** Sends a request and routes the reply's bytes to `receiver`; `idleTimeoutMs` of silence fails it. */
+  /** Sends a request and routes the reply's bytes to `receiver`; `idleTimeoutMs` of silence fails it (0: no limit). */
   send(request: string, receiver: ConnectionReceiver, idleTimeoutMs: number): void {
     if (this.closed) throw new Error('send on a closed datanode connection');
     this.receiver = receiver;
@@ -62,6 +62,21 @@ export class DatanodeConnection {
     this.socket.ref();
     this.socket.setTimeout(idleTimeoutMs);
     this.socket.write(request, 'latin1');
+  }
+
+  /**
+   * More of the request (a streamed body): one buffer is one write; several go out corked,
+   * as one writev. Back-pressure is the caller's: the write pipeline bounds unacked packets.
+   */
+  write(parts: readonly Buffer[]): void {
+    if (this.closed) return;
+    if (parts.length === 1) {
+      this.socket.write(parts[0] as Buffer);
+      return;
+    }
+    this.socket.cork();
+    for (const part of parts) this.socket.write(part);
+    this.socket.uncork();
   }
 
   resume(): void {

@@ -8,7 +8,8 @@ import type { Ack, Packet } from '../../protocol/data-transfer.js';
 import { DfsError } from '../../protocol/errors.js';
 import { maxUnackedPackets } from '../../protocol/limits.js';
 import { interpretAck } from './ack-handling.js';
-import { PipelineConnection, type PipelineFailure } from './pipeline-connection.js';
+import { openPipelineConnection } from './open-pipeline-connection.js';
+import type { PipelineConnection, PipelineFailure } from './pipeline-connection.js';
 
 /** Outstanding packets with no ack for this long mean the pipeline hangs: blame its first node. */
 export const defaultAckTimeoutMs = 30_000;
@@ -183,7 +184,7 @@ export class BlockStream {
   private async connect(genStamp: number, token: string, recovery?: { oldGenStamp: number; offset: number }): Promise<boolean> {
     const located = this.located;
     if (located === null) throw new Error('connect before allocation');
-    const connection: PipelineConnection = new PipelineConnection(
+    const connection: PipelineConnection = openPipelineConnection(
       {
         agent: this.options.agent,
         blockId: located.block.id,

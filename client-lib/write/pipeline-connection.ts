@@ -1,24 +1,15 @@
 // One attempt at a block's write pipeline: the streamed `PUT /blocks/<id>` to the first
-// datanode (which forwards to the rest), packets going down, acks coming back up. It
-// only reports what happened; the block stream decides what to do about a failure.
-import http from 'node:http';
-import {
-  type Ack,
-  AckDecoder,
-  type Packet,
-  badNodeHeader,
-  encodePacket,
-  formatTargets,
-  targetsHeader,
-} from '../../protocol/data-transfer.js';
+// datanode (which forwards to the rest), packets going down, acks coming back up. It only
+// reports what happened; the block stream decides what to do about a failure. This file
+// holds what both transports share (open-pipeline-connection.ts picks one): set-up
+// timeout, ack decoding, failure reporting with the node to blame.
+import type http from 'node:http';
 import type { DatanodeLocation } from '../../protocol/common.js';
+import { type Ack, AckDecoder, type Packet } from '../../protocol/data-transfer.js';
 import { dfsErrorFromResponse } from '../../protocol/errors.js';
-import { readSmallBody } from '../small-reply.js';
-import { describeConnectionError, requestWith, urlFor } from '../transport.js';
 
 /** How long the first datanode may take to connect the whole pipeline and answer 200. */
 export const pipelineSetupTimeoutMs = 30_000;
-/** Error replies are small JSON; anything beyond this is not read. */
 
 export interface PipelineFailure {
   /** Index in the pipeline of the node at fault. */
@@ -43,22 +34,30 @@ export interface PipelineHandlers {
   onFailure(failure: PipelineFailure): void;
 }
 
-export class PipelineConnection {
+export interface PipelineConnection {
   /** Resolves once every node of the pipeline is connected; rejects with a PipelineFailure. */
+  readonly ready: Promise<void>;
+  send(packet: Packet): void;
+  /** No more packets on this connection; acks still come back. */
+  end(): void;
+  destroy(): void;
+}
+
+/** Set-up, acks and failures, whatever carries the bytes. */
+export abstract class PipelineConnectionBase implements PipelineConnection {
   readonly ready: Promise<void>;
   private resolveReady: () => void = () => {};
   private rejectReady: (failure: PipelineFailure) => void = () => {};
   private readonly setupTimer: NodeJS.Timeout;
-  private readonly request: http.ClientRequest;
   private readonly acks = new AckDecoder();
-  private connected = false;
-  private closed = false;
+  protected connected = false;
+  protected closed = false;
   /** Seq of the block's last packet once sent; its ack means the stream may end. */
-  private lastSeq: number | null = null;
-  private lastAcked = false;
+  protected lastSeq: number | null = null;
+  protected lastAcked = false;
 
   constructor(
-    private readonly parameters: PipelineParameters,
+    protected readonly parameters: PipelineParameters,
     private readonly handlers: PipelineHandlers,
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
@@ -71,57 +70,37 @@ export class PipelineConnection {
       () => this.fail({ badIndex: 0, reason: `no answer from ${this.firstName} within ${pipelineSetupTimeoutMs} ms` }),
       pipelineSetupTimeoutMs,
     );
-    this.request = this.openRequest();
   }
 
-  send(packet: Packet): void {
-    if (this.closed) return;
-    if (packet.last) this.lastSeq = packet.seq;
-    this.request.cork();
-    for (const part of encodePacket(packet)) this.request.write(part);
-    process.nextTick(() => this.request.uncork());
-  }
-
-  /** No more packets on this connection; acks still come back. */
-  end(): void {
-    if (!this.closed) this.request.end();
-  }
+  abstract send(packet: Packet): void;
+  abstract end(): void;
+  /** Lets go of the transport (the attempt is over, however it ended). */
+  protected abstract closeTransport(): void;
 
   destroy(): void {
     this.closed = true;
     clearTimeout(this.setupTimer);
-    this.request.destroy();
+    this.closeTransport();
   }
 
-  private get firstName(): string {
+  protected get firstName(): string {
     return this.parameters.nodes[0]?.name ?? '?';
   }
 
-  private openRequest(): http.ClientRequest {
-    const { nodes, blockId } = this.parameters;
-    if (nodes.length === 0) throw new Error('a pipeline needs at least one datanode');
-    const request = requestWith(this.parameters.agent, urlFor(this.parameters.agent, this.firstName, `/blocks/${blockId}?${this.query()}`), {
-      method: 'PUT',
-      headers: this.headers(),
-    });
-    request.on('error', (error) => this.fail({ badIndex: 0, reason: `${this.firstName}: ${describeConnectionError(error)}` }));
-    request.on('response', (response) => {
-      clearTimeout(this.setupTimer);
-      if (response.statusCode !== 200) {
-        void this.readSetupRefusal(response);
-        return;
-      }
-      this.connected = true;
-      this.resolveReady();
-      this.readAcks(response);
-    });
-    // Headers go out now: the datanodes connect the pipeline before any packet exists.
-    request.flushHeaders();
-    return request;
+  /** The first datanode answered 200: the whole pipeline is connected. */
+  protected onConnected(): void {
+    clearTimeout(this.setupTimer);
+    this.connected = true;
+    this.resolveReady();
+  }
+
+  /** A set-up reply came (200 or not): the timer is done. */
+  protected onSetupAnswered(): void {
+    clearTimeout(this.setupTimer);
   }
 
   /** Reports the first failure only: during set-up through `ready`, afterwards to the handler. */
-  private fail(failure: PipelineFailure): void {
+  protected fail(failure: PipelineFailure): void {
     if (this.closed) return;
     const wasConnected = this.connected;
     this.destroy();
@@ -129,65 +108,58 @@ export class PipelineConnection {
     else this.rejectReady(failure);
   }
 
-  private query(): string {
-    const { genStamp, bytesPerChecksum, clientName, recovery } = this.parameters;
-    const query = new URLSearchParams({
-      genStamp: String(genStamp),
-      bytesPerChecksum: String(bytesPerChecksum),
-      stage: recovery ? 'recover' : 'write',
-      clientName,
-    });
-    if (recovery) {
-      query.set('oldGenStamp', String(recovery.oldGenStamp));
-      query.set('offset', String(recovery.offset));
+  /** Bytes of the ack stream; the decoder may keep `chunk`, so it must not be reused by the caller. */
+  protected onAckBytes(chunk: Buffer): void {
+    if (this.closed) return;
+    let acks: Ack[];
+    try {
+      acks = this.acks.push(chunk);
+    } catch (error) {
+      this.fail({ badIndex: 0, reason: `${this.firstName} sent a malformed ack: ${(error as Error).message}` });
+      return;
     }
-    return query.toString();
-  }
-
-  private headers(): http.OutgoingHttpHeaders {
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': 'application/octet-stream',
-      [targetsHeader]: formatTargets(this.parameters.nodes.slice(1)),
-    };
-    if (this.parameters.token !== '') headers.authorization = `Bearer ${this.parameters.token}`;
-    return headers;
-  }
-
-  private readAcks(response: http.IncomingMessage): void {
-    const first = this.firstName;
-    response.on('data', (chunk: Buffer) => {
+    for (const ack of acks) {
       if (this.closed) return;
-      let acks: Ack[];
-      try {
-        acks = this.acks.push(chunk);
-      } catch (error) {
-        this.fail({ badIndex: 0, reason: `${first} sent a malformed ack: ${(error as Error).message}` });
-        return;
-      }
-      for (const ack of acks) {
-        if (this.closed) return;
-        if (ack.seq === this.lastSeq) this.lastAcked = true;
-        this.handlers.onAck(ack);
-      }
-    });
-    response.on('end', () => {
-      if (this.lastAcked) this.closed = true;
-      else this.fail({ badIndex: 0, reason: `${first} ended the ack stream` });
-    });
-    response.on('error', (error) => this.fail({ badIndex: 0, reason: `${first}: ${error.message}` }));
-    response.on('aborted', () => this.fail({ badIndex: 0, reason: `${first} aborted the ack stream` }));
+      if (ack.seq === this.lastSeq) this.lastAcked = true;
+      this.handlers.onAck(ack);
+    }
+  }
+
+  /** The ack stream ended; true when that was after the last packet's ack (all is well). */
+  protected onAckStreamEnd(): boolean {
+    if (this.lastAcked) {
+      this.closed = true;
+      clearTimeout(this.setupTimer);
+      return true;
+    }
+    this.fail({ badIndex: 0, reason: `${this.firstName} ended the ack stream` });
+    return false;
   }
 
   /** A non-200 answer to set-up: the 502 names the datanode that broke it, else blame the first. */
-  private async readSetupRefusal(response: http.IncomingMessage): Promise<void> {
-    const badUuid = response.headers[badNodeHeader];
-    const named = typeof badUuid === 'string' ? this.parameters.nodes.findIndex((node) => node.uuid === badUuid) : -1;
-    const body = await readSmallBody(response).catch(() => '');
-    const error = dfsErrorFromResponse(response.statusCode ?? 0, parseJsonOrText(body));
+  protected onSetupRefused(status: number, badUuid: string | undefined, body: string): void {
+    const named = badUuid !== undefined ? this.parameters.nodes.findIndex((node) => node.uuid === badUuid) : -1;
+    const error = dfsErrorFromResponse(status, parseJsonOrText(body));
     const badIndex = Math.max(named, 0);
     const badName = this.parameters.nodes[badIndex]?.name ?? '?';
-    this.fail({ badIndex, reason: `${badName}: pipeline set-up refused (${response.statusCode}): ${error.message}` });
+    this.fail({ badIndex, reason: `${badName}: pipeline set-up refused (${status}): ${error.message}` });
   }
+}
+
+/** The query string of the `PUT`. */
+export function pipelineQuery(parameters: PipelineParameters): string {
+  const { genStamp, bytesPerChecksum, clientName, recovery } = parameters;
+  const query = new URLSearchParams({
+    genStamp: String(genStamp),
+    bytesPerChecksum: String(bytesPerChecksum),
+    stage: recovery ? 'recover' : 'write',
+    clientName,
+  });
+  if (recovery) {
+    query.set('oldGenStamp', String(recovery.oldGenStamp));
+    query.set('offset', String(recovery.offset));
+  }
+  return query.toString();
 }
 
 function parseJsonOrText(text: string): unknown {
