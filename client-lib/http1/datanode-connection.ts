@@ -1,7 +1,9 @@
-// Plain-TCP keep-alive connections to datanodes for block reads and writes, without node:http: each
-// socket reads straight into the unused tail of a read slab (`onread`), so a read makes no
-// buffer of its own, and hands what arrived to whoever holds the connection now. A pool per
-// client (found by its datanode agent) keeps idle connections for the next block.
+// Plain-TCP keep-alive connections to datanodes, without node:http. A block-read socket
+// reads straight into the unused tail of a read slab (`onread`), so a read makes no buffer
+// of its own; a write-pipeline socket, which reads only acks, reads into one small buffer
+// of its own, reused read after read. Either hands what arrived to whoever holds the
+// connection now. Two pools per client (found by its datanode agent), one for reads and
+// one for writes, keep idle connections for the next block.
 import type http from 'node:http';
 import net from 'node:net';
 import { describeConnectionError } from '../transport.js';
@@ -9,8 +11,16 @@ import { minReadBytes, type ReadSlab, retireSlab, takeSlab } from './read-slabs.
 
 /** An idle connection is closed after this long: before the datanode's 5 s keep-alive timeout, so we close first. */
 export const idleConnectionMs = 4_000;
-/** Idle connections kept per datanode. */
+/** Idle read connections kept per datanode (each keeps its 2 MiB slab). */
 export const maxIdlePerDatanode = 4;
+/**
+ * Idle write connections kept per datanode: as many as the CLI's transfers in flight
+ * (32 files), which may all have gone to one datanode; with fewer, a put of small files
+ * opened a new connection for most of them. Each holds only its ack buffer.
+ */
+export const maxIdleWritesPerDatanode = 32;
+/** The read buffer of a write connection: acks are 9 bytes and a few per packet; a refusal's JSON is small. */
+export const ackReadBufferBytes = 16 * 1024;
 
 export interface ConnectionReceiver {
   /** Bytes that arrived (a view valid until the receiver releases it); false pauses reading. */
@@ -21,7 +31,8 @@ export interface ConnectionReceiver {
 
 export class DatanodeConnection {
   private readonly socket: net.Socket;
-  private slab: ReadSlab = takeSlab();
+  /** The slab reads land in; null on a write connection, which reads into one fixed buffer. */
+  private slab: ReadSlab | null;
   private receiver: ConnectionReceiver | null = null;
   private closed = false;
   /** Requests this connection has carried (a reused one may have been closed by the datanode meanwhile). */
@@ -32,17 +43,19 @@ export class DatanodeConnection {
     private readonly pool: DatanodeConnectionPool,
   ) {
     const { host, port } = splitHostPort(name);
+    this.slab = pool.kind === 'read' ? takeSlab() : null;
+    const buffer = pool.kind === 'read' ? () => this.nextReadBuffer() : Buffer.allocUnsafeSlow(ackReadBufferBytes);
     this.socket = net.connect({
       host,
       port,
       noDelay: true,
-      onread: { buffer: () => this.nextReadBuffer(), callback: (bytes, buffer) => this.onRead(bytes, buffer) },
+      onread: { buffer, callback: (bytes, view) => this.onRead(bytes, view) },
     });
     this.socket.on('error', (error) => this.close(new Error(describeConnectionError(error), { cause: error })));
     this.socket.on('end', () => this.close(new Error('the datanode closed the connection')));
     this.socket.on('close', () => {
       this.close(new Error('the connection closed'));
-      retireSlab(this.slab);
+      if (this.slab !== null) retireSlab(this.slab);
     });
     this.socket.on('timeout', () => {
       const timeoutMs = this.socket.timeout ?? 0;
@@ -107,15 +120,17 @@ export class DatanodeConnection {
 
   /** The tail of the current slab, or a fresh slab when the tail is too short for a good read. */
   private nextReadBuffer(): Buffer {
-    if (this.slab.buffer.length - this.slab.used < minReadBytes) {
-      retireSlab(this.slab);
-      this.slab = takeSlab();
+    let slab = this.slab as ReadSlab;
+    if (slab.buffer.length - slab.used < minReadBytes) {
+      retireSlab(slab);
+      slab = takeSlab();
+      this.slab = slab;
     }
-    return this.slab.buffer.subarray(this.slab.used);
+    return slab.buffer.subarray(slab.used);
   }
 
   private onRead(bytes: number, buffer: Uint8Array): boolean {
-    this.slab.used += bytes;
+    if (this.slab !== null) this.slab.used += bytes;
     const receiver = this.receiver;
     if (receiver === null) {
       // Nothing was asked: bytes on an idle connection mean it is out of step.
@@ -137,6 +152,12 @@ export class DatanodeConnection {
 export class DatanodeConnectionPool {
   private readonly idle = new Map<string, DatanodeConnection[]>();
   private closed = false;
+  private readonly maxIdle: number;
+
+  /** `read` connections read into slabs; `write` ones into a small buffer whose views last only the read callback. */
+  constructor(readonly kind: 'read' | 'write' = 'read') {
+    this.maxIdle = kind === 'read' ? maxIdlePerDatanode : maxIdleWritesPerDatanode;
+  }
 
   /** An idle connection to `name`, or a new one. */
   acquire(name: string): DatanodeConnection {
@@ -150,7 +171,7 @@ export class DatanodeConnectionPool {
 
   keep(connection: DatanodeConnection): void {
     const list = this.idle.get(connection.name) ?? [];
-    if (this.closed || list.length >= maxIdlePerDatanode) {
+    if (this.closed || list.length >= this.maxIdle) {
       connection.close(null);
       return;
     }
@@ -173,20 +194,32 @@ export class DatanodeConnectionPool {
 }
 
 const pools = new WeakMap<http.Agent, DatanodeConnectionPool>();
+const writePools = new WeakMap<http.Agent, DatanodeConnectionPool>();
 
-/** The raw connection pool that goes with a client's datanode agent. */
+/** The raw block-read connection pool that goes with a client's datanode agent. */
 export function connectionPoolFor(agent: http.Agent): DatanodeConnectionPool {
-  let pool = pools.get(agent);
+  return poolIn(pools, agent, 'read');
+}
+
+/** The raw write-pipeline connection pool that goes with a client's datanode agent. */
+export function writeConnectionPoolFor(agent: http.Agent): DatanodeConnectionPool {
+  return poolIn(writePools, agent, 'write');
+}
+
+function poolIn(map: WeakMap<http.Agent, DatanodeConnectionPool>, agent: http.Agent, kind: 'read' | 'write'): DatanodeConnectionPool {
+  let pool = map.get(agent);
   if (pool === undefined) {
-    pool = new DatanodeConnectionPool();
-    pools.set(agent, pool);
+    pool = new DatanodeConnectionPool(kind);
+    map.set(agent, pool);
   }
   return pool;
 }
 
 export function closeConnectionPool(agent: http.Agent): void {
-  pools.get(agent)?.close();
-  pools.delete(agent);
+  for (const map of [pools, writePools]) {
+    map.get(agent)?.close();
+    map.delete(agent);
+  }
 }
 
 /** `host:port` or `[v6]:port`. */

@@ -6,7 +6,7 @@
 // JSON and bad-node header name the datanode to blame. node:http's client cost more per
 // small file than the rest of the client's write path together.
 import { type Packet, badNodeHeader, encodePacketHeader, formatTargets, packetHeaderBytes, targetsHeader } from '../../protocol/data-transfer.js';
-import { type DatanodeConnection, type DatanodeConnectionPool, connectionPoolFor } from '../http1/datanode-connection.js';
+import { type DatanodeConnection, type DatanodeConnectionPool, writeConnectionPoolFor } from '../http1/datanode-connection.js';
 import type { ReplyHead } from '../http1/reply-head.js';
 import { type ReplyHandlers, ReplyParser } from '../http1/reply-parser.js';
 import { maxErrorReplyBytes } from '../small-reply.js';
@@ -39,7 +39,7 @@ export class RawPipelineConnection extends PipelineConnectionBase implements Rep
 
   constructor(parameters: PipelineParameters, handlers: PipelineHandlers) {
     super(parameters, handlers);
-    this.pool = connectionPoolFor(parameters.agent);
+    this.pool = writeConnectionPoolFor(parameters.agent);
     this.requestHead = requestHeadText(parameters);
     this.openAttempt();
   }
