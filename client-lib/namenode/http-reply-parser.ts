@@ -1,10 +1,12 @@
-// The HTTP/1.1 reply framing the namenode RPC client needs, fed the bytes of one
-// connection: the status line, the headers that frame the body (Content-Length,
-// chunked Transfer-Encoding, Connection) and the body, bounded. Pure: no sockets, so the
-// unit tests drive it byte by byte.
+// One namenode RPC reply, collected whole from the bytes of its connection: the head and
+// the chunked decoding are the strict ones the block paths use (client-lib/http1/); this
+// adds what an RPC needs on top: 1xx replies skipped, the body gathered up to a limit, a
+// reply framed by the close completed at EOF, and bytes past the reply noted so the
+// connection is not reused. Pure: no sockets, so the unit tests drive it byte by byte.
+import { ChunkedBodyDecoder } from '../http1/chunked-body.js';
+import { findHeadEnd, maxReplyHeadBytes, parseReplyHead, ReplyFormatError } from '../http1/reply-head.js';
 
-/** A reply head larger than this is refused (node:http's own default limit is 16 KiB). */
-export const maxReplyHeadBytes = 64 * 1024;
+export { maxReplyHeadBytes, ReplyFormatError as ReplyFramingError };
 
 export interface ParsedReply {
   status: number;
@@ -13,20 +15,18 @@ export interface ParsedReply {
   keepAlive: boolean;
 }
 
-type BodyMode = { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'untilClose' };
+/** What `end()` throws for a reply cut short; the connection layer treats it as a stale socket when nothing had arrived. */
+export const truncatedReplyMessage = 'connection closed before the reply ended';
 
-export class ReplyFramingError extends Error {}
-
-const headEnd = Buffer.from('\r\n\r\n');
-const lineEnd = Buffer.from('\r\n');
+type BodyMode = { kind: 'length'; remaining: number } | { kind: 'chunked'; decoder: ChunkedBodyDecoder } | { kind: 'until-close' };
 
 /**
  * One reply at a time: `push` each chunk read; it returns the reply once complete (and
- * leaves any bytes after it in `leftover`). `end` is called on EOF and completes a reply
+ * counts any bytes after it in `leftover`). `end` is called on EOF and completes a reply
  * whose body runs until the connection closes.
  */
 export class HttpReplyParser {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer | null = null;
   private status = 0;
   private keepAlive = true;
   private mode: BodyMode | undefined;
@@ -41,129 +41,80 @@ export class HttpReplyParser {
 
   push(chunk: Buffer): ParsedReply | undefined {
     this.started = true;
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    let bytes = chunk;
     while (this.mode === undefined) {
-      if (!this.parseHead()) return undefined;
+      const head = this.takeHead(bytes);
+      if (head === null) return undefined;
+      bytes = head;
     }
-    return this.parseBody();
+    return this.takeBody(bytes);
   }
 
   /** EOF: the reply if its body was framed by the close, else an error for a truncated reply. */
   end(): ParsedReply {
-    if (this.mode?.kind === 'untilClose') return this.finish();
-    throw new ReplyFramingError('connection closed before the reply ended');
+    if (this.mode?.kind === 'until-close') return this.finish(0);
+    throw new ReplyFormatError(truncatedReplyMessage);
   }
 
-  /** Parses the head when it has fully arrived; false while more bytes are needed. */
-  private parseHead(): boolean {
-    const end = this.pending.indexOf(headEnd);
-    if (end === -1) {
-      if (this.pending.length > maxReplyHeadBytes) throw new ReplyFramingError(`reply head larger than ${maxReplyHeadBytes} bytes`);
-      return false;
+  /** Parses the head once it has all arrived; returns the bytes after it, or null while more are needed. */
+  private takeHead(chunk: Buffer): Buffer | null {
+    const bytes = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    const end = findHeadEnd(bytes.subarray(0, maxReplyHeadBytes + 4));
+    if (end < 0) {
+      if (bytes.length >= maxReplyHeadBytes) throw new ReplyFormatError(`reply head longer than ${maxReplyHeadBytes} bytes`);
+      this.pending = Buffer.from(bytes);
+      return null;
     }
-    const lines = this.pending.toString('latin1', 0, end).split('\r\n');
-    this.pending = this.pending.subarray(end + headEnd.length);
-    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
-    if (statusLine === null) throw new ReplyFramingError(`not an HTTP/1.x reply: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
-    const status = Number(statusLine[2]);
+    this.pending = null;
+    const head = parseReplyHead(bytes.subarray(0, end));
+    const rest = bytes.subarray(end);
     // 1xx (e.g. 100 Continue) precede the real reply: skip them.
-    if (status < 200) return true;
-    this.status = status;
-    this.keepAlive = statusLine[1] === '1';
-    let length: number | undefined;
-    let chunked = false;
-    for (let index = 1; index < lines.length; index++) {
-      const line = lines[index] as string;
-      const colon = line.indexOf(':');
-      if (colon <= 0) throw new ReplyFramingError(`bad reply header line ${JSON.stringify(line.slice(0, 80))}`);
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim().toLowerCase();
-      if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (length !== undefined && length !== Number(value))) throw new ReplyFramingError(`bad Content-Length ${JSON.stringify(value)}`);
-        length = Number(value);
-      } else if (name === 'transfer-encoding') {
-        chunked = value.split(',').at(-1)?.trim() === 'chunked';
-      } else if (name === 'connection') {
-        const tokens = value.split(',').map((token) => token.trim());
-        if (tokens.includes('close')) this.keepAlive = false;
-        else if (tokens.includes('keep-alive')) this.keepAlive = true;
-      }
+    if (head.status < 200) return rest;
+    this.status = head.status;
+    this.keepAlive = head.keepAlive;
+    const { framing } = head;
+    if (framing.kind === 'length') {
+      this.checkBodyLimit(framing.bytes);
+      this.mode = { kind: 'length', remaining: framing.bytes };
+    } else if (framing.kind === 'chunked') {
+      this.mode = { kind: 'chunked', decoder: new ChunkedBodyDecoder() };
+    } else {
+      this.mode = { kind: 'until-close' };
     }
-    if (status === 204 || status === 304) this.mode = { kind: 'length', remaining: 0 };
-    else if (chunked) this.mode = { kind: 'chunked' };
-    else if (length !== undefined) this.mode = { kind: 'length', remaining: length };
-    else this.mode = { kind: 'untilClose' };
-    if (this.mode.kind === 'untilClose') this.keepAlive = false;
-    if (this.mode.kind === 'length') this.checkBodyLimit(length ?? 0);
-    return true;
+    return rest;
   }
 
-  private parseBody(): ParsedReply | undefined {
+  private takeBody(bytes: Buffer): ParsedReply | undefined {
     const mode = this.mode as BodyMode;
     if (mode.kind === 'length') {
-      const taken = Math.min(mode.remaining, this.pending.length);
-      this.addBody(this.pending.subarray(0, taken));
-      this.pending = this.pending.subarray(taken);
+      const taken = Math.min(mode.remaining, bytes.length);
+      this.addBody(bytes.subarray(0, taken));
       mode.remaining -= taken;
-      return mode.remaining === 0 ? this.finish() : undefined;
+      return mode.remaining === 0 ? this.finish(bytes.length - taken) : undefined;
     }
-    if (mode.kind === 'untilClose') {
-      this.addBody(this.pending);
-      this.pending = Buffer.alloc(0);
+    if (mode.kind === 'until-close') {
+      this.addBody(bytes);
       return undefined;
     }
-    return this.parseChunks();
-  }
-
-  /** Chunked framing: `<hex size>[;ext]\r\n<data>\r\n`… then `0\r\n`, trailers and an empty line. */
-  private parseChunks(): ParsedReply | undefined {
-    for (;;) {
-      const sizeEnd = this.pending.indexOf(lineEnd);
-      if (sizeEnd === -1) {
-        if (this.pending.length > maxReplyHeadBytes) throw new ReplyFramingError('bad chunk size line');
-        return undefined;
-      }
-      const sizeText = this.pending.toString('latin1', 0, sizeEnd).split(';')[0]?.trim() ?? '';
-      if (!/^[0-9a-fA-F]{1,12}$/.test(sizeText)) throw new ReplyFramingError(`bad chunk size ${JSON.stringify(sizeText.slice(0, 20))}`);
-      const size = Number.parseInt(sizeText, 16);
-      if (size === 0) return this.parseTrailers(sizeEnd + lineEnd.length);
-      this.checkBodyLimit(this.bodyBytes + size);
-      const dataStart = sizeEnd + lineEnd.length;
-      if (this.pending.length < dataStart + size + lineEnd.length) return undefined;
-      if (this.pending[dataStart + size] !== 0x0d || this.pending[dataStart + size + 1] !== 0x0a) throw new ReplyFramingError('chunk not followed by CRLF');
-      this.addBody(this.pending.subarray(dataStart, dataStart + size));
-      this.pending = this.pending.subarray(dataStart + size + lineEnd.length);
-    }
-  }
-
-  /** After the last chunk: trailer lines (ignored) up to an empty line. */
-  private parseTrailers(start: number): ParsedReply | undefined {
-    let lineStart = start;
-    for (;;) {
-      const end = this.pending.indexOf(lineEnd, lineStart);
-      if (end === -1) return undefined;
-      if (end === lineStart) {
-        this.pending = this.pending.subarray(end + lineEnd.length);
-        return this.finish();
-      }
-      lineStart = end + lineEnd.length;
-    }
+    const used = mode.decoder.push(bytes, (data) => this.addBody(data));
+    return mode.decoder.done ? this.finish(bytes.length - used) : undefined;
   }
 
   private addBody(part: Buffer): void {
     if (part.length === 0) return;
     this.checkBodyLimit(this.bodyBytes + part.length);
+    // Parts are views of the connection's chunks, which Node does not reuse.
     this.bodyParts.push(part);
     this.bodyBytes += part.length;
   }
 
   private checkBodyLimit(bytes: number): void {
-    if (bytes > this.maxBodyBytes) throw new ReplyFramingError(`reply larger than ${this.maxBodyBytes} bytes`);
+    if (bytes > this.maxBodyBytes) throw new ReplyFormatError(`reply larger than ${this.maxBodyBytes} bytes`);
   }
 
-  private finish(): ParsedReply {
-    this.leftover = this.pending.length;
+  private finish(leftover: number): ParsedReply {
+    this.leftover = leftover;
     const body = this.bodyParts.length === 1 ? (this.bodyParts[0] as Buffer) : Buffer.concat(this.bodyParts, this.bodyBytes);
-    return { status: this.status, body, keepAlive: this.keepAlive && this.leftover === 0 };
+    return { status: this.status, body, keepAlive: this.keepAlive && leftover === 0 };
   }
 }

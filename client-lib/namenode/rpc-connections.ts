@@ -2,10 +2,11 @@
 // per connection, straight on net/tls sockets. node:http's ClientRequest, agent and
 // IncomingMessage cost about 40 µs of client CPU per call, three times what this does
 // (docs/architecture.md); the namenode is the only peer, and it always answers with a
-// framed reply, so the small parser in http-reply-parser.ts is all the HTTP needed.
+// framed reply, so the small parser in http-reply-parser.ts (on the strict head and
+// chunked parsing of client-lib/http1/) is all the HTTP needed.
 import net from 'node:net';
 import tls from 'node:tls';
-import { HttpReplyParser, type ParsedReply } from './http-reply-parser.js';
+import { HttpReplyParser, type ParsedReply, truncatedReplyMessage } from './http-reply-parser.js';
 
 /** Connections one client opens to the namenode at most; more calls wait for a free one. */
 export const maxRpcConnections = 16;
@@ -149,7 +150,7 @@ class RpcConnection {
       return;
     }
     const code = (cause as NodeJS.ErrnoException).code ?? '';
-    const stale = this.reused && !started && (staleCodes.has(code) || cause.message === 'connection closed before the reply ended');
+    const stale = this.reused && !started && (staleCodes.has(code) || cause.message === truncatedReplyMessage);
     settle(new ExchangeError(cause, started, stale));
   }
 

@@ -31,8 +31,9 @@ describe('HttpReplyParser', () => {
     assert.deepEqual(parseBytewise(text), { status: 404, body: '{"a":1}', keepAlive: true, at: text.length });
   });
 
-  it('reads to the close when there is no length, and honours Connection: close and HTTP/1.0', () => {
-    assert.deepEqual(parseBytewise('HTTP/1.1 200 OK\r\n\r\nall of it'), { status: 200, body: 'all of it', keepAlive: false, at: 28 });
+  it('reads an error reply to the close when there is no length, refuses an unframed 200, and honours Connection: close and HTTP/1.0', () => {
+    assert.deepEqual(parseBytewise('HTTP/1.1 500 Oops\r\n\r\nall of it'), { status: 500, body: 'all of it', keepAlive: false, at: 30 });
+    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\n\r\nall of it'), /neither content-length nor chunked/);
     assert.equal(parseBytewise('HTTP/1.1 400 Bad\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}').keepAlive, false);
     assert.equal(parseBytewise('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}').keepAlive, false);
   });
@@ -43,11 +44,11 @@ describe('HttpReplyParser', () => {
 
   it('refuses bodies and heads over their limits, bad framing and truncated replies', () => {
     assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\nContent-Length: 2000\r\n\r\n'), /larger than 1024 bytes/);
-    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n800\r\n'), /larger than 1024 bytes/);
+    assert.throws(() => parseBytewise(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n800\r\n${'a'.repeat(1100)}`), /larger than 1024 bytes/);
     assert.throws(() => new HttpReplyParser(10).push(Buffer.alloc(maxReplyHeadBytes + 1, 0x61)), ReplyFramingError);
-    assert.throws(() => parseBytewise('SSH-2.0-OpenSSH\r\n\r\n'), /not an HTTP\/1\.x reply/);
-    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n'), /bad Content-Length/);
-    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'), /bad chunk size/);
+    assert.throws(() => parseBytewise('SSH-2.0-OpenSSH\r\n\r\n'), /bad status line/);
+    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n'), /bad content-length/);
+    assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'), /bad chunk size line/);
     assert.throws(() => parseBytewise('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab'), /closed before the reply ended/);
   });
 
