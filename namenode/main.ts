@@ -10,7 +10,7 @@ import { clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { createHttpsOnlyServer } from '../protocol/https-only.js';
 import { softwareVersion } from '../protocol/version.js';
 import { withBlockTokens } from './blocks/block-tokens.js';
-import { type DatanodeLink, attachDatanodeLink } from './datanodes/datanode-link.js';
+import { type DatanodeLink, attachDatanodeLink } from './datanodes/datanode-link-server.js';
 import { createNamenodeApp } from './http/namenode-app.js';
 import { createNamenodeMetrics } from './http/namenode-metrics.js';
 import { namenodeAuthOf } from './http/request-auth.js';

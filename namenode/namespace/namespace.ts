@@ -169,12 +169,20 @@ export class Namespace {
     // Re-read: unlinking may have just changed this directory (a rename within one parent).
     const freshParent = this.store.inodes.get(newParent.id) ?? newParent;
     linkChild(this.store, freshParent, inode, now, this.maxDirectoryItems);
-    this.moveLeasePaths(src, finalDst);
+    this.moveLeasePaths(inode, src, finalDst);
     return finalDst;
   }
 
-  /** Lease records name their file's path; open files under the moved tree follow it. */
-  private moveLeasePaths(src: string, dst: string): void {
+  /**
+   * Lease records name their file's path; open files under the moved tree follow it. Records
+   * are keyed by file id, so a moved file needs only its own; a directory scans them all.
+   */
+  private moveLeasePaths(moved: InodeRecord, src: string, dst: string): void {
+    if (moved.type === 'file') {
+      const lease = this.store.leases.get(moved.id);
+      if (lease !== undefined && lease.path === src) this.store.leases.put(moved.id, { ...lease, path: dst });
+      return;
+    }
     for (const { key, value } of [...this.store.leases.getRange()]) {
       if (!isSameOrDescendant(src, value.path)) continue;
       this.store.leases.put(key, { ...value, path: dst + value.path.slice(src.length) });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BlockInfo } from '../../namenode/blocks/block-map.js';
 import { BlockManager } from '../../namenode/blocks/block-manager.js';
-import { parseBlockReportFast, runInSlices } from '../../namenode/datanodes/block-report-intake.js';
+import { parseBlockReportFast, parseIncrementalReportFast, runInSlices } from '../../namenode/datanodes/block-report-intake.js';
 import { DatanodeManager } from '../../namenode/datanodes/datanode-manager.js';
 import { DatanodeMessage, type DatanodeRegistration, type ReportedReplica } from '../../protocol/datanode-namenode.js';
 import { maxReplicasPerBlockReportMessage } from '../../protocol/limits.js';
@@ -41,6 +41,62 @@ test('the fast block-report check accepts and refuses exactly what the schema do
     if (fast === undefined) assert.ok(!schema.success || schema.data.type !== 'blockReport', `fast refused what the schema accepts: ${label}`);
     else assert.deepEqual(fast, schema.success ? schema.data : 'schema refused', label);
   }
+});
+
+test('the fast incremental-report check accepts and refuses exactly what the schema does', () => {
+  const ibr = (received: unknown, deleted: unknown = []) => ({ type: 'incrementalBlockReport', received, deleted });
+  const big = 100_000;
+  const cases: unknown[] = [
+    ibr([[1, 2, 0], [Number.MAX_SAFE_INTEGER, 1, 4096]], [[3, 4]]),
+    ibr([], []),
+    ibr([[1, 2, 0]], [], ),
+    { ...ibr([[1, 2, 0]]), extra: 'dropped' },
+    ibr([[0, 2, 0]]), ibr([[1, 0, 0]]), ibr([[1, 2, -1]]), ibr([[1, 2, 0.5]]), ibr([[1, 2]]), ibr([[1, 2, 3, 4]]),
+    ibr([['1', 2, 3]]), ibr([[2 ** 53, 2, 3]]), ibr([[1, 2, 2 ** 53]]), ibr([null]), ibr({}), ibr('x'), ibr([[1, 2, Number.NaN]]),
+    ibr([], [[0, 1]]), ibr([], [[1, 0]]), ibr([], [[1]]), ibr([], [[1, 2, 3]]), ibr([], [[1.5, 2]]), ibr([], [['1', 2]]), ibr([], null), ibr([], [null]),
+    { type: 'incrementalBlockReport', received: [] },
+    { type: 'incrementalBlockReport', deleted: [] },
+    { type: 'incrementalblockreport', received: [], deleted: [] },
+    ibr(Array.from({ length: big }, (_, i) => [i + 1, 1, 1])),
+    ibr(Array.from({ length: big + 1 }, (_, i) => [i + 1, 1, 1])),
+    ibr([], Array.from({ length: big + 1 }, (_, i) => [i + 1, 1])),
+    { type: 'heartbeat', received: [], deleted: [] },
+    [ibr([])],
+    null,
+    'incrementalBlockReport',
+  ];
+  // Random mutations of a valid report: one value replaced by something odd.
+  const odd: unknown[] = [0, -1, 1.5, 2 ** 53, '7', null, true, [], {}, Number.MAX_SAFE_INTEGER, 1, undefined];
+  let seed = 7;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  for (let i = 0; i < 2000; i++) {
+    const received = Array.from({ length: 1 + Math.floor(random() * 3) }, () => [1 + Math.floor(random() * 100), 1 + Math.floor(random() * 5), Math.floor(random() * 5000)] as unknown[]);
+    const deleted = Array.from({ length: Math.floor(random() * 3) }, () => [1 + Math.floor(random() * 100), 1 + Math.floor(random() * 5)] as unknown[]);
+    const lists = deleted.length > 0 && random() < 0.4 ? deleted : received;
+    const tuple = pick(lists);
+    const where = random();
+    if (where < 0.7) tuple[Math.floor(random() * (tuple.length + 1))] = pick(odd);
+    else if (where < 0.85) tuple.pop();
+    else (lists as unknown[]).push(pick(odd));
+    cases.push(ibr(received, deleted));
+  }
+  let accepted = 0;
+  for (const json of cases) {
+    const fast = parseIncrementalReportFast(json);
+    const schema = DatanodeMessage.safeParse(json);
+    const label = JSON.stringify(json)?.slice(0, 120) ?? String(json);
+    const schemaTook = schema.success && schema.data.type === 'incrementalBlockReport';
+    assert.equal(fast !== undefined, schemaTook, `fast and schema disagree on: ${label}`);
+    if (fast !== undefined) {
+      accepted++;
+      assert.deepEqual(fast, schema.success ? schema.data : 'schema refused', label);
+    }
+  }
+  assert.ok(accepted > 100 && accepted < cases.length - 100, `both outcomes exercised (${accepted} of ${cases.length} accepted)`);
 });
 
 test('a chunk applied slice by slice ends as the one-shot path does', async () => {

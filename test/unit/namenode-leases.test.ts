@@ -94,3 +94,30 @@ test('create, addBlock and the hard-limit monitor follow the lease rules on a re
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a rename carries the lease records of open files with it, and a completed file leaves none', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tsdfs-nn-leases-'));
+  const config = parseConfig({ 'dfs.namenode.name.dir': join(dir, 'name') });
+  await formatNamenode(config);
+  const store = NamenodeStore.open(config['dfs.namenode.name.dir']);
+  const services = createNamenodeServices(store, config, { superuser: 'u' });
+  const caller = { user: 'u', host: '127.0.0.1' };
+  const create = (path: string) =>
+    services.fileWrites.create(rpcMethods.create.request.parse({ path, clientName: 'writer-a', createParent: true }), caller);
+  try {
+    const inDir = await create('/d/sub/f');
+    const alone = await create('/g');
+    await services.namespace.rename('/g', '/h', caller);
+    assert.equal(store.leases.get(alone.status.fileId)?.path, '/h', 'a moved open file');
+    assert.equal(store.leases.get(inDir.status.fileId)?.path, '/d/sub/f', 'an open file elsewhere stays put');
+    await services.namespace.rename('/d', '/e', caller);
+    assert.equal(store.leases.get(inDir.status.fileId)?.path, '/e/sub/f', 'an open file under a moved directory');
+    const complete = rpcMethods.complete.request.parse({ path: '/h', clientName: 'writer-a', fileId: alone.status.fileId, renameTo: '/k' });
+    assert.deepEqual(await services.fileWrites.complete(complete, caller), { complete: true });
+    assert.equal(store.leases.get(alone.status.fileId), undefined, 'complete with renameTo leaves no lease record');
+    assert.equal(services.namespace.getFileInfo('/k', caller).status?.underConstruction, false);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
