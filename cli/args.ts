@@ -2,7 +2,7 @@
 // `-D k=v`, `-fs URI`) that commander and friends do not model. Two steps: the generic
 // options are pulled out wherever they appear, then each command parses the rest
 // against its own small option table.
-import { ConfigError, parseDefine } from '../config/index.js';
+import { ConfigError, parseDefine } from '../config/define.js';
 
 /** A mistake in how the command was called: exit 255 with a usage line, as HDFS does. */
 export class UsageError extends Error {

@@ -1,5 +1,6 @@
 // What every `tsdfs` command is (STYLE.md rule 12): a name, its help, and `run(args, io)`
-// writing only to the streams in `io`, so tests drive commands in-process.
+// writing only to the streams in `io`, so tests drive commands in-process. The name and help
+// live in the command table; `run` in the command's own file, imported when it runs.
 import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../config/index.js';
 import type { GenericOptions } from './args.js';
@@ -27,7 +28,11 @@ export interface CommandIo {
 /** Where a command shows up: shell commands are also `tsdfs dfs -<name>`. */
 export type CommandKind = 'shell' | 'admin' | 'server';
 
-export interface Command {
+/** Runs a command; returns the exit code (0 when nothing is returned). Throws to fail with exit 1. */
+export type CommandRun = (args: string[], io: CommandIo) => Promise<number | void>;
+
+/** What `tsdfs help` and the dispatcher know of a command without loading its code. */
+export interface CommandSpec {
   name: string;
   /** Other names, e.g. `copyToLocal` for `get`. */
   aliases?: readonly string[];
@@ -36,6 +41,12 @@ export interface Command {
   usage: string;
   /** One or more lines describing the command. */
   help: string;
-  /** Returns the exit code (0 when nothing is returned). Throws to fail with exit 1. */
-  run(args: string[], io: CommandIo): Promise<number | void>;
+}
+
+/**
+ * A command of the table (commands/index.ts): its spec, and its code loaded only when it
+ * runs, so `tsdfs ls` never loads the servers, the writer or another command's helpers.
+ */
+export interface Command extends CommandSpec {
+  load(): Promise<CommandRun>;
 }

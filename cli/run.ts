@@ -1,14 +1,16 @@
 // The runner behind `tsdfs`: generic options, config, dispatch to one command, and the
 // exit code (0 ok, 1 failure with one `<cmd>: <message>` line, 255 usage error).
 // Kept apart from main.ts so tests run the whole CLI in-process.
+// Start-up cost is paid by every command a script runs: help and usage errors load no zod,
+// no config schema and no command code; a command loads the config and its own module only.
 import type { Readable, Writable } from 'node:stream';
-import { type Config, ConfigError, loadConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { ConfigError } from '../config/define.js';
 import { UsageError, extractGenericOptions, type GenericOptions } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { commands, findCommand } from './commands/index.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
-import { type ShellClient, createDfsClient } from './shell/client.js';
-import { reportFailure } from './shell/paths.js';
+import type { ShellClient } from './shell/client.js';
 
 export interface CliEnvironment {
   stdin: Readable;
@@ -85,6 +87,7 @@ async function runCommand(dispatch: Dispatch, generic: GenericOptions, environme
   let client: Promise<ShellClient> | undefined;
   let config: Config;
   try {
+    const { loadConfig } = await import('../config/load.js');
     config = loadConfig({ configFile: generic.configFile, overrides: generic.defines, env: environment.env, cwd: environment.cwd });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -105,17 +108,24 @@ async function runCommand(dispatch: Dispatch, generic: GenericOptions, environme
     shutdownRequested: environment.shutdownRequested ?? processShutdownRequested,
   };
   try {
-    return (await command.run(dispatch.args, io)) ?? 0;
+    const run = await command.load();
+    return (await run(dispatch.args, io)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       environment.stderr.write(`${invokedAs}: ${error.message}\n${usageLine(command, invokedAs)}\n`);
       return exitUsage;
     }
+    const { reportFailure } = await import('./shell/paths.js');
     reportFailure(io, error);
     return 1;
   } finally {
     if (client) await closeQuietly(client);
   }
+}
+
+/** The real client, its module (and client-lib) loaded on first use. */
+async function createDfsClient(config: Config, env: NodeJS.ProcessEnv): Promise<ShellClient> {
+  return (await import('./shell/client.js')).createDfsClient(config, env);
 }
 
 async function closeQuietly(client: Promise<ShellClient>): Promise<void> {

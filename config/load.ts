@@ -2,11 +2,10 @@
 // Unknown keys and bad values stop start-up with the key's name in the message.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from './define.js';
 import { type Config, type ConfigKey, checkConfigRelations, configKeys, configSchema } from './schema.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError, parseDefine } from './define.js';
 
 export interface LoadConfigOptions {
   /** `--config FILE`; otherwise `$TSDFS_CONF_DIR/tsdfs-site.json`, then `./tsdfs-site.json`. */
@@ -86,11 +85,4 @@ function readSiteFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Recor
     throw new ConfigError(`config file ${file} must hold one flat JSON object of keys`);
   }
   return parsed as Record<string, unknown>;
-}
-
-/** Splits `key=value` as given to `-D`. */
-export function parseDefine(text: string): [ConfigKey | string, string] {
-  const index = text.indexOf('=');
-  if (index <= 0) throw new ConfigError(`-D expects key=value, got ${JSON.stringify(text)}`);
-  return [text.slice(0, index).trim(), text.slice(index + 1)];
 }

@@ -41,3 +41,7 @@ export const leaseSoftLimitMs = 60_000;
 export const leaseHardLimitMs = 20 * 60_000;
 /** How long a client keeps retrying `complete` while the last block's replicas report in. */
 export const completeRetryMs = 60_000;
+/** `dfsadmin -issueToken` without `-expiry`: thirty days. */
+export const defaultUserTokenDays = 30;
+/** Longest lifetime `-issueToken` signs: a token cannot be revoked short of a new secret. */
+export const maxUserTokenDays = 3650;

@@ -4,13 +4,12 @@
 //   token = base64url(JSON {user, expiry, issuedAt}) + '.' + base64url(HMAC-SHA256(key, first part))
 import { z } from 'zod';
 import { deriveKey, hmac, macMatches } from './auth.js';
+import { defaultUserTokenDays } from './limits.js';
 import { SafeInt, UserName } from './common.js';
 
 export const userTokenKeyPurpose = 'user-token';
-/** `-issueToken` without `-expiry`: thirty days. */
-export const defaultUserTokenDays = 30;
-/** Longest lifetime `-issueToken` signs: a token cannot be revoked short of a new secret. */
-export const maxUserTokenDays = 3650;
+// In limits.ts (no zod there), so the CLI's help text names the default without loading zod.
+export { defaultUserTokenDays, maxUserTokenDays } from './limits.js';
 /** Bounds what the namenode parses from an Authorization header. */
 export const maxUserTokenChars = 2048;
 const dayMs = 24 * 60 * 60 * 1000;

@@ -3,7 +3,7 @@
 import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../../../protocol/auth.js';
 import { defaultUserTokenDays, issueUserToken, maxUserTokenDays } from '../../../protocol/user-token.js';
 import { type ParsedArguments, UsageError, parseCommandArguments } from '../../args.js';
-import type { Command, CommandIo } from '../../command.js';
+import type { CommandIo, CommandRun } from '../../command.js';
 import { type ReportSection, formatReport } from '../../format/report.js';
 import { ShellError } from '../../shell/errors.js';
 import { formatTopology } from '../../format/topology.js';
@@ -15,40 +15,22 @@ const safeModePollMs = 1000;
 const sectionFlags: Record<string, ReportSection> = { '-live': 'live', '-dead': 'dead', '-decommissioning': 'decommissioning' };
 const actions = ['-report', '-safemode', '-refreshNodes', '-printTopology', '-issueToken'] as const;
 
-export const dfsadminCommand: Command = {
-  name: 'dfsadmin',
-  kind: 'admin',
-  usage: '-report [-live] [-dead] [-decommissioning] [--json] | -safemode get|enter|leave|wait | -refreshNodes | -printTopology | -issueToken USER [-expiry DAYS]',
-  help: `Cluster report, safe mode and node administration.
-  -report [-live|-dead|-decommissioning] [--json]
-                   capacity, usage and every datanode, in HDFS's layout or as JSON
-  -safemode get|enter|leave|wait
-                   show, enter or leave safe mode, or wait until the namenode leaves it
-  -refreshNodes [--json]
-                   re-read dfs.hosts.exclude: listed datanodes decommission, others return to Normal
-  -printTopology [--json]
-                   racks and their datanodes
-  -issueToken USER [-expiry DAYS]
-                   print a user token for tsdfs.auth=token (default ${defaultUserTokenDays} days), signed
-                   with the cluster secret: run where tsdfs.cluster.secret.file (or
-                   <dfs.namenode.name.dir>/cluster.secret) is readable; users set TSDFS_TOKEN`,
-  async run(args, io) {
-    const parsed = parseCommandArguments(args, {
-      flags: ['-report', '-refreshNodes', '-printTopology', '--json', ...Object.keys(sectionFlags)],
-      valued: ['-safemode', '-issueToken', '-expiry'],
-    });
-    const chosen = actions.filter((action) => parsed.flags.has(action) || parsed.values.has(action));
-    if (chosen.length !== 1) throw new UsageError(chosen.length === 0 ? 'no command given' : `choose one of ${chosen.join(', ')}`);
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
-    switch (chosen[0]) {
-      case '-report': return report(io, parsed);
-      case '-safemode': return safeMode(io, parsed.values.get('-safemode') as string);
-      case '-refreshNodes': return refreshNodes(io, parsed.flags.has('--json'));
-      case '-printTopology': return printTopology(io, parsed.flags.has('--json'));
-      case '-issueToken': return issueToken(io, parsed.values.get('-issueToken') as string, parsed.values.get('-expiry'));
-      default: throw new UsageError(`unknown action ${String(chosen[0])}`);
-    }
-  },
+export const runDfsadmin: CommandRun = async (args, io) => {
+  const parsed = parseCommandArguments(args, {
+    flags: ['-report', '-refreshNodes', '-printTopology', '--json', ...Object.keys(sectionFlags)],
+    valued: ['-safemode', '-issueToken', '-expiry'],
+  });
+  const chosen = actions.filter((action) => parsed.flags.has(action) || parsed.values.has(action));
+  if (chosen.length !== 1) throw new UsageError(chosen.length === 0 ? 'no command given' : `choose one of ${chosen.join(', ')}`);
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
+  switch (chosen[0]) {
+    case '-report': return report(io, parsed);
+    case '-safemode': return safeMode(io, parsed.values.get('-safemode') as string);
+    case '-refreshNodes': return refreshNodes(io, parsed.flags.has('--json'));
+    case '-printTopology': return printTopology(io, parsed.flags.has('--json'));
+    case '-issueToken': return issueToken(io, parsed.values.get('-issueToken') as string, parsed.values.get('-expiry'));
+    default: throw new UsageError(`unknown action ${String(chosen[0])}`);
+  }
 };
 
 async function report(io: CommandIo, parsed: ParsedArguments): Promise<void> {

@@ -1,7 +1,7 @@
 // `chown [-R] OWNER[:GROUP] <path> ...` and `chgrp [-R] GROUP <path> ...` (superuser only
 // for the owner, as in HDFS: the namenode decides).
 import { UsageError, expectPositionals, parseCommandArguments } from '../../args.js';
-import type { Command, CommandIo } from '../../command.js';
+import type { CommandIo, CommandRun } from '../../command.js';
 import { forEachArgument, requireStatus, shellPath, walkTree } from '../../shell/paths.js';
 
 const namePattern = /^[^\s:/]+$/;
@@ -30,20 +30,6 @@ async function changeOwnership(io: CommandIo, args: string[], toSpec: (text: str
   });
 }
 
-export const chownCommand: Command = {
-  name: 'chown',
-  kind: 'shell',
-  usage: '[-R] [OWNER][:[GROUP]] <path> ...',
-  help: `Change the owner and/or group (changing the owner needs superuser rights).
-  -R  apply to everything below directories too`,
-  run: (args, io) => changeOwnership(io, args, parseOwnerSpec),
-};
+export const runChown: CommandRun = (args, io) => changeOwnership(io, args, parseOwnerSpec);
 
-export const chgrpCommand: Command = {
-  name: 'chgrp',
-  kind: 'shell',
-  usage: '[-R] GROUP <path> ...',
-  help: `Change the group.
-  -R  apply to everything below directories too`,
-  run: (args, io) => changeOwnership(io, args, (group) => parseOwnerSpec(`:${group}`)),
-};
+export const runChgrp: CommandRun = (args, io) => changeOwnership(io, args, (group) => parseOwnerSpec(`:${group}`));

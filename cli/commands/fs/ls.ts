@@ -1,6 +1,6 @@
 // `ls [-R] [-h] [-d] [--json] [<path> ...]`: HDFS's listing layout, or DESIGN.md's JSON.
 import { parseCommandArguments } from '../../args.js';
-import type { Command, CommandIo } from '../../command.js';
+import type { CommandIo, CommandRun } from '../../command.js';
 import { type ListingEntry, formatListing, statusJson } from '../../format/listing.js';
 import type { ShellClient } from '../../shell/client.js';
 import { writeJson, writeLines } from '../../shell/output.js';
@@ -12,32 +12,22 @@ interface ListOptions {
   directoryItself: boolean;
 }
 
-export const lsCommand: Command = {
-  name: 'ls',
-  kind: 'shell',
-  usage: '[-R] [-h] [-d] [--json] [<path> ...]',
-  help: `List a directory's entries, or a file's own line (default path: your home directory).
-  -R      recurse into subdirectories
-  -h      sizes as 1.5 K, 128 M, ...
-  -d      list directories themselves, not their entries
-  --json  print a JSON array of file statuses`,
-  async run(args, io) {
-    const parsed = parseCommandArguments(args, { flags: ['-R', '-r', '-h', '-d', '--json'] });
-    const options: ListOptions = {
-      recursive: parsed.flags.has('-R') || parsed.flags.has('-r'),
-      human: parsed.flags.has('-h'),
-      directoryItself: parsed.flags.has('-d'),
-    };
-    const client = await io.client();
-    const paths = parsed.positionals.length > 0 ? parsed.positionals : ['.'];
-    if (parsed.flags.has('--json')) return listAsJson(io, client, paths, options);
-    return forEachArgument(io, paths, async (typed) => {
-      const path = shellPath(client, typed);
-      const status = await requireStatus(client, path);
-      if (status.type === 'file' || options.directoryItself) writeLines(io.stdout, formatListing([{ status, shown: path.shown }], options));
-      else await listDirectory(io, client, path, options);
-    });
-  },
+export const runLs: CommandRun = async (args, io) => {
+  const parsed = parseCommandArguments(args, { flags: ['-R', '-r', '-h', '-d', '--json'] });
+  const options: ListOptions = {
+    recursive: parsed.flags.has('-R') || parsed.flags.has('-r'),
+    human: parsed.flags.has('-h'),
+    directoryItself: parsed.flags.has('-d'),
+  };
+  const client = await io.client();
+  const paths = parsed.positionals.length > 0 ? parsed.positionals : ['.'];
+  if (parsed.flags.has('--json')) return listAsJson(io, client, paths, options);
+  return forEachArgument(io, paths, async (typed) => {
+    const path = shellPath(client, typed);
+    const status = await requireStatus(client, path);
+    if (status.type === 'file' || options.directoryItself) writeLines(io.stdout, formatListing([{ status, shown: path.shown }], options));
+    else await listDirectory(io, client, path, options);
+  });
 };
 
 async function childrenOf(client: ShellClient, directory: ShellPath): Promise<ListingEntry[]> {

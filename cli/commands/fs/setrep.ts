@@ -2,7 +2,7 @@
 // below); -w waits until each block has exactly that many replicas, as HDFS does.
 import { maxReplication } from '../../../protocol/limits.js';
 import { expectPositionals, parseCommandArguments, parseIntegerArgument } from '../../args.js';
-import type { Command, CommandIo } from '../../command.js';
+import type { CommandIo, CommandRun } from '../../command.js';
 import type { ShellClient } from '../../shell/client.js';
 import { ShellError } from '../../shell/errors.js';
 import { type ShellPath, forEachArgument, requireStatus, shellPath, walkTree } from '../../shell/paths.js';
@@ -11,36 +11,29 @@ import { pauseUnlessStopped } from '../../shell/polling.js';
 /** How often `-w` asks the namenode again. */
 const replicationPollMs = 1000;
 
-export const setrepCommand: Command = {
-  name: 'setrep',
-  kind: 'shell',
-  usage: '[-w] <rep> <path> ...',
-  help: `Change the replication factor of files (of every file below a directory).
-  -w  wait until every block has exactly <rep> replicas (may take long)`,
-  async run(args, io) {
-    const parsed = parseCommandArguments(args, { flags: ['-w', '-R'] });
-    const positionals = expectPositionals(parsed, 2);
-    const replication = parseIntegerArgument(positionals[0] as string, 'replication', 1, maxReplication);
-    const client = await io.client();
-    const changed: ShellPath[] = [];
-    let decreasing = false;
-    const exitCode = await forEachArgument(io, positionals.slice(1), async (typed) => {
-      const root = shellPath(client, typed);
-      for await (const entry of walkTree(client, root, await requireStatus(client, root))) {
-        if (entry.status.type !== 'file') continue;
-        await client.setReplication(entry.path.absolute, replication);
-        decreasing ||= entry.status.replication > replication;
-        io.stdout.write(`Replication ${replication} set: ${entry.path.shown}\n`);
-        changed.push(entry.path);
-      }
-    });
-    if (parsed.flags.has('-w')) {
-      // Excess replicas go only when the namenode gets round to removing them.
-      if (decreasing) io.stdout.write('WARNING: the waiting time may be long for DECREASING the number of replications.\n');
-      for (const path of changed) await waitForReplication(io, client, path, replication);
+export const runSetrep: CommandRun = async (args, io) => {
+  const parsed = parseCommandArguments(args, { flags: ['-w', '-R'] });
+  const positionals = expectPositionals(parsed, 2);
+  const replication = parseIntegerArgument(positionals[0] as string, 'replication', 1, maxReplication);
+  const client = await io.client();
+  const changed: ShellPath[] = [];
+  let decreasing = false;
+  const exitCode = await forEachArgument(io, positionals.slice(1), async (typed) => {
+    const root = shellPath(client, typed);
+    for await (const entry of walkTree(client, root, await requireStatus(client, root))) {
+      if (entry.status.type !== 'file') continue;
+      await client.setReplication(entry.path.absolute, replication);
+      decreasing ||= entry.status.replication > replication;
+      io.stdout.write(`Replication ${replication} set: ${entry.path.shown}\n`);
+      changed.push(entry.path);
     }
-    return exitCode;
-  },
+  });
+  if (parsed.flags.has('-w')) {
+    // Excess replicas go only when the namenode gets round to removing them.
+    if (decreasing) io.stdout.write('WARNING: the waiting time may be long for DECREASING the number of replications.\n');
+    for (const path of changed) await waitForReplication(io, client, path, replication);
+  }
+  return exitCode;
 };
 
 async function waitForReplication(io: CommandIo, client: ShellClient, path: ShellPath, replication: number): Promise<void> {

@@ -1,6 +1,6 @@
 // `test -e|-d|-f|-z|-s <path>`: answers with the exit code only (0 yes, 1 no).
 import { UsageError, expectPositionals, parseCommandArguments } from '../../args.js';
-import type { Command } from '../../command.js';
+import type { CommandRun } from '../../command.js';
 import type { FileStatus } from '../../../protocol/common.js';
 import { shellPath, statOrNull } from '../../shell/paths.js';
 
@@ -12,20 +12,12 @@ const questions: Record<string, (status: FileStatus) => boolean> = {
   '-s': (status) => status.length > 0,
 };
 
-export const testCommand: Command = {
-  name: 'test',
-  kind: 'shell',
-  usage: '-[defsz] <path>',
-  help: `Answer a question about a path with the exit code (0 true, 1 false), printing nothing.
-  -e  it exists          -d  it is a directory    -f  it is a file
-  -z  it is zero bytes   -s  it is not empty`,
-  async run(args, io) {
-    const parsed = parseCommandArguments(args, { flags: Object.keys(questions) });
-    const [typed] = expectPositionals(parsed, 1, 1);
-    if (parsed.flags.size !== 1) throw new UsageError('expected exactly one of -e -d -f -z -s');
-    const question = questions[[...parsed.flags][0] as string] as (status: FileStatus) => boolean;
-    const client = await io.client();
-    const status = await statOrNull(client, shellPath(client, typed as string).absolute);
-    return status !== null && question(status) ? 0 : 1;
-  },
+export const runTest: CommandRun = async (args, io) => {
+  const parsed = parseCommandArguments(args, { flags: Object.keys(questions) });
+  const [typed] = expectPositionals(parsed, 1, 1);
+  if (parsed.flags.size !== 1) throw new UsageError('expected exactly one of -e -d -f -z -s');
+  const question = questions[[...parsed.flags][0] as string] as (status: FileStatus) => boolean;
+  const client = await io.client();
+  const status = await statOrNull(client, shellPath(client, typed as string).absolute);
+  return status !== null && question(status) ? 0 : 1;
 };

@@ -5,7 +5,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCommandArguments, parseIntegerArgument } from '../../args.js';
 import { schemeOf } from '../../../config/index.js';
-import type { Command, CommandIo } from '../../command.js';
+import type { CommandIo, CommandRun } from '../../command.js';
 import { ShellError } from '../../shell/errors.js';
 import { ClusterMember, describeExit } from './cluster-member.js';
 import { type ClusterLayout, datanodeArgs, formatArgs, namenodeArgs, planClusterLayout, reachableAddress } from './cluster-plan.js';
@@ -15,22 +15,14 @@ const defaultDatanodes = 3;
 const maxDatanodes = 64;
 const defaultFsUri = 'tsdfs://127.0.0.1:9870';
 
-export const clusterCommand: Command = {
-  name: 'cluster',
-  kind: 'server',
-  usage: '[--datanodes N] [--dir DIR]',
-  help: `Run a local mini-cluster: a namenode and N datanodes on 127.0.0.1.
-Each member is its own process (N defaults to 3), data under DIR (default ./data), formatted on first start and kept
-across restarts. Logs go to DIR/logs/<member>.log. Ctrl-C stops it.`,
-  async run(args, io) {
-    const parsed = parseCommandArguments(args, { valued: ['--datanodes', '--dir', '-datanodes', '-dir'] });
-    const count = parsed.values.get('--datanodes') ?? parsed.values.get('-datanodes');
-    const datanodeCount = count === undefined ? defaultDatanodes : parseIntegerArgument(count, '--datanodes', 1, maxDatanodes);
-    const dir = resolve(io.cwd, parsed.values.get('--dir') ?? parsed.values.get('-dir') ?? './data');
-    const layout = planClusterLayout(io.config, io.generic, dir, datanodeCount);
-    await mkdir(layout.logDir, { recursive: true });
-    return new ClusterLauncher(io, layout).run();
-  },
+export const runCluster: CommandRun = async (args, io) => {
+  const parsed = parseCommandArguments(args, { valued: ['--datanodes', '--dir', '-datanodes', '-dir'] });
+  const count = parsed.values.get('--datanodes') ?? parsed.values.get('-datanodes');
+  const datanodeCount = count === undefined ? defaultDatanodes : parseIntegerArgument(count, '--datanodes', 1, maxDatanodes);
+  const dir = resolve(io.cwd, parsed.values.get('--dir') ?? parsed.values.get('-dir') ?? './data');
+  const layout = planClusterLayout(io.config, io.generic, dir, datanodeCount);
+  await mkdir(layout.logDir, { recursive: true });
+  return new ClusterLauncher(io, layout).run();
 };
 
 interface StartedCluster {
