@@ -18,10 +18,9 @@ import { LeaseRenewer } from './lease-renewer.js';
 import { localFileStream } from './local-file.js';
 import { NamenodeRpc } from './namenode/rpc-client.js';
 import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
-import { type ReadOptions, readFileRange } from './read/file-reader.js';
 import { closeConnectionPool } from './http1/datanode-connection.js';
+import type { ReadOptions } from './read/file-reader.js';
 import { readableFromParts } from './read/parts-readable.js';
-import { writePartsTo } from './read/parts-sink.js';
 import { createAgent } from './transport.js';
 import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
 
@@ -55,6 +54,8 @@ export class DfsClient {
   private readonly leaseRenewer: LeaseRenewer;
   private readonly context: ClientContext;
   private serverDefaultsReply: Promise<RpcResponse<'getServerDefaults'>> | null = null;
+  /** The read path's module, imported by the first read. */
+  private readPath: Promise<typeof import('./read/file-reader.js')> | null = null;
   /** Replication and block size from the client's own config when the user set them. */
   private readonly writeDefaults: WriteOptions;
 
@@ -204,7 +205,7 @@ export class DfsClient {
   }
 
   createReadStream(path: string, options: ReadOptions = {}): Readable {
-    return readableFromParts(readFileRange(this.context, this.resolve(path), options));
+    return readableFromParts(this.readParts(this.resolve(path), options));
   }
 
   /**
@@ -215,7 +216,19 @@ export class DfsClient {
    */
   async writeFileTo(path: string, sink: Writable, options: ReadOptions & { reuseBuffers?: boolean } = {}): Promise<void> {
     const { reuseBuffers = false, ...readOptions } = options;
-    await writePartsTo(readFileRange(this.context, this.resolve(path), { ...readOptions, recycle: reuseBuffers }), sink, reuseBuffers);
+    const { writePartsTo } = await import('./read/parts-sink.js');
+    await writePartsTo(this.readParts(this.resolve(path), { ...readOptions, recycle: reuseBuffers }), sink, reuseBuffers);
+  }
+
+  /**
+   * The file's bytes, as read/file-reader's readFileRange. The read path (and the native
+   * CRC32C) is imported with the first read, so a client that only lists (every `tsdfs ls`)
+   * does not load it at start-up.
+   */
+  private async *readParts(resolved: string, options: ReadOptions): AsyncGenerator<Buffer[]> {
+    this.readPath ??= import('./read/file-reader.js');
+    const { readFileRange } = await this.readPath;
+    yield* readFileRange(this.context, resolved, options);
   }
 
   async writeFile(path: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {

@@ -2,7 +2,7 @@
 // written, `complete` in `final`, so 'finish' means the namenode closed the file.
 import { Writable } from 'node:stream';
 import type { ClientContext } from '../client-context.js';
-import { FileWriter } from './file-writer.js';
+import type { FileWriter } from './file-writer.js';
 
 export interface WriteOptions {
   overwrite?: boolean;
@@ -57,7 +57,9 @@ export function createFileWriteStream(context: ClientContext, path: string, opti
 }
 
 async function openFileWriter(context: ClientContext, path: string, options: WriteOptions): Promise<FileWriter> {
-  const defaults = await context.serverDefaults();
+  // The pipeline code (and the native CRC32C) loads with the first file written, so a client
+  // that only lists or reads (every `tsdfs ls`) does not pay for it at start-up.
+  const [defaults, { FileWriter }] = await Promise.all([context.serverDefaults(), import('./file-writer.js')]);
   const { status, block } = await context.rpc.call('create', {
     path,
     clientName: context.clientName,
