@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repositoryRoot = resolve(here, '../..');
 const resultsDirectory = join(repositoryRoot, 'bench', 'results');
 /** Workloads run in this order (by file or workload name prefix); others after, alphabetically. */
-const preferredOrder = ['seq-io', 'many-files', 'small-files', 'nn-ops', 'nn-memory', 'nn-heartbeats', 'nn-blockreport', 'rereplication'];
+const preferredOrder = ['seq-io', 'many-files', 'small-files', 'cli-startup', 'nn-ops', 'nn-memory', 'nn-heartbeats', 'nn-blockreport', 'rereplication'];
 
 interface FoundWorkload {
   file: string;
