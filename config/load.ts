@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './define.js';
-import { type Config, type ConfigKey, checkConfigRelations, configKeys, configSchema } from './schema.js';
+import { type Config, type ConfigKey, checkConfigRelations, configKeys, configValueSchema, defaultConfig } from './schema.js';
 
 export { ConfigError, parseDefine } from './define.js';
 
@@ -50,15 +50,20 @@ export function isExplicitlySet(config: Config, key: ConfigKey): boolean {
 export function parseConfig(raw: Record<string, unknown>): Config {
   const unknown = Object.keys(raw).filter((key) => !(configKeys as string[]).includes(key));
   if (unknown.length > 0) throw new ConfigError(`unknown config key ${unknown.map((k) => JSON.stringify(k)).join(', ')}`);
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = String(issue?.path[0] ?? '');
-    throw new ConfigError(`bad value ${JSON.stringify(raw[key])} for config key ${key}: ${issue?.message ?? 'invalid'}`);
+  // Key by key, in the table's order (the first bad key is the one reported); a key not given
+  // keeps its default without its schema being built.
+  const config: Record<string, unknown> = defaultConfig();
+  for (const key of configKeys) {
+    if (raw[key] === undefined) continue;
+    const result = configValueSchema(key).safeParse(raw[key]);
+    if (!result.success) {
+      throw new ConfigError(`bad value ${JSON.stringify(raw[key])} for config key ${key}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    config[key] = result.data;
   }
-  const problems = checkConfigRelations(result.data);
+  const problems = checkConfigRelations(config as Config);
   if (problems.length > 0) throw new ConfigError(problems.join('; '));
-  return result.data;
+  return config as Config;
 }
 
 function readSiteFile(options: LoadConfigOptions, env: NodeJS.ProcessEnv): Record<string, unknown> {

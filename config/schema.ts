@@ -13,80 +13,107 @@ export function parseSize(value: string | number): number {
   return Math.round(Number(match[1]) * (sizeSuffixes[(match[2] ?? '').toLowerCase()] ?? Number.NaN));
 }
 
-const sizeBytes = z
-  .union([z.number(), z.string()])
-  .transform((value) => parseSize(value))
-  .pipe(z.number({ message: 'expected a size such as 134217728, 128m or 1g' }).int().positive().max(Number.MAX_SAFE_INTEGER));
+/**
+ * One key: its parser, built only when a value for the key is given (the CLI's start-up then
+ * builds two or three schemas, not the ~200 of every key), and its default.
+ */
+interface Setting<Parser extends z.ZodType> {
+  parser: () => Parser;
+  defaultValue: z.output<Parser>;
+}
+
+function setting<Parser extends z.ZodType>(parser: () => Parser, defaultValue: z.output<Parser>): Setting<Parser> {
+  return { parser, defaultValue };
+}
+
+const sizeBytes = () =>
+  z
+    .union([z.number(), z.string()])
+    .transform((value) => parseSize(value))
+    .pipe(z.number({ message: 'expected a size such as 134217728, 128m or 1g' }).int().positive().max(Number.MAX_SAFE_INTEGER));
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.union([z.number(), z.string().regex(/^\s*-?\d+\s*$/, 'expected an integer').transform(Number)]).pipe(z.number().int().min(min).max(max));
 const decimal = (min: number, max: number) =>
   z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/, 'expected a number').transform(Number)]).pipe(z.number().min(min).max(max));
-const boolean = z.union([
-  z.boolean(),
-  z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((value) => value.toLowerCase() === 'true'),
-]);
-const hostPort = z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port').refine((value) => Number(value.split(':')[1]) <= 65535, 'port out of range');
-const optionalText = z.string().default('');
+const boolean = () =>
+  z.union([
+    z.boolean(),
+    z.enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False']).transform((value) => value.toLowerCase() === 'true'),
+  ]);
+const hostPort = () => z.string().regex(/^[^\s/:]+:\d{1,5}$/, 'expected host:port').refine((value) => Number(value.split(':')[1]) <= 65535, 'port out of range');
+const optionalText = () => setting(() => z.string(), '');
 
-export const configSchema = z.strictObject({
-  'fs.defaultFS': z.string().regex(/^(tsdfs|hdfs|https?):\/\/[^\s/]+:\d{1,5}\/?$/, 'expected tsdfs://host:port').default('tsdfs://127.0.0.1:9870'),
-  'dfs.namenode.name.dir': z.string().min(1).default('./data/name'),
-  'dfs.namenode.http-address': hostPort.default('0.0.0.0:9870'),
-  'dfs.datanode.data.dir': z.string().min(1).default('./data/data'),
-  'dfs.datanode.address': hostPort.default('0.0.0.0:9866'),
+const settings = {
+  'fs.defaultFS': setting(() => z.string().regex(/^(tsdfs|hdfs|https?):\/\/[^\s/]+:\d{1,5}\/?$/, 'expected tsdfs://host:port'), 'tsdfs://127.0.0.1:9870'),
+  'dfs.namenode.name.dir': setting(() => z.string().min(1), './data/name'),
+  'dfs.namenode.http-address': setting(hostPort, '0.0.0.0:9870'),
+  'dfs.datanode.data.dir': setting(() => z.string().min(1), './data/data'),
+  'dfs.datanode.address': setting(hostPort, '0.0.0.0:9866'),
   /** The name the datanode advertises; empty means the host's name. */
-  'dfs.datanode.hostname': optionalText,
-  'dfs.replication': integer(1, 512).default(3),
-  'dfs.blocksize': sizeBytes.default(134217728),
-  'dfs.bytes-per-checksum': integer(16, 1024 * 1024).default(512),
+  'dfs.datanode.hostname': optionalText(),
+  'dfs.replication': setting(() => integer(1, 512), 3),
+  'dfs.blocksize': setting(sizeBytes, 134217728),
+  'dfs.bytes-per-checksum': setting(() => integer(16, 1024 * 1024), 512),
   /** Seconds. */
-  'dfs.heartbeat.interval': decimal(0.1, 3600).default(3),
-  'dfs.blockreport.intervalMsec': integer(1000).default(3600000),
-  'dfs.namenode.heartbeat.recheck-interval': integer(100).default(300000),
-  'dfs.namenode.stale.datanode.interval': integer(100).default(30000),
-  'dfs.namenode.safemode.threshold-pct': decimal(0, 1.5).default(0.999),
-  'dfs.namenode.safemode.extension': integer(0).default(30000),
-  'dfs.namenode.replication.min': integer(1, 512).default(1),
-  'dfs.namenode.redundancy.interval.seconds': decimal(0.1, 3600).default(3),
-  'dfs.namenode.replication.max-streams': integer(1, 1000).default(2),
-  'dfs.namenode.fs-limits.max-directory-items': integer(1, 6400000).default(1048576),
+  'dfs.heartbeat.interval': setting(() => decimal(0.1, 3600), 3),
+  'dfs.blockreport.intervalMsec': setting(() => integer(1000), 3600000),
+  'dfs.namenode.heartbeat.recheck-interval': setting(() => integer(100), 300000),
+  'dfs.namenode.stale.datanode.interval': setting(() => integer(100), 30000),
+  'dfs.namenode.safemode.threshold-pct': setting(() => decimal(0, 1.5), 0.999),
+  'dfs.namenode.safemode.extension': setting(() => integer(0), 30000),
+  'dfs.namenode.replication.min': setting(() => integer(1, 512), 1),
+  'dfs.namenode.redundancy.interval.seconds': setting(() => decimal(0.1, 3600), 3),
+  'dfs.namenode.replication.max-streams': setting(() => integer(1, 1000), 2),
+  'dfs.namenode.fs-limits.max-directory-items': setting(() => integer(1, 6400000), 1048576),
   /** UTF-8 bytes of one new name; 0 = only the wire's hard limit (255, which this may lower). */
-  'dfs.namenode.fs-limits.max-component-length': integer(0, 255).default(255),
+  'dfs.namenode.fs-limits.max-component-length': setting(() => integer(0, 255), 255),
   /** Seconds after which the namenode closes a file whose writer stopped renewing (HDFS: 20 min). */
-  'dfs.namenode.lease-hard-limit-sec': decimal(1, 1e7).default(1200),
+  'dfs.namenode.lease-hard-limit-sec': setting(() => decimal(1, 1e7), 1200),
   /** Milliseconds after which another writer may take over an unrenewed lease (HDFS: 60 s). */
-  'tsdfs.lease.soft-limit.ms': integer(100).default(60000),
-  'dfs.datanode.scan.period.hours': decimal(0, 1e6).default(504),
+  'tsdfs.lease.soft-limit.ms': setting(() => integer(100), 60000),
+  'dfs.datanode.scan.period.hours': setting(() => decimal(0, 1e6), 504),
   /** Bytes a second the block scanner may read per volume (HDFS's default, 1 MiB/s); suffixes accepted. */
-  'dfs.block.scanner.volume.bytes.per.second': sizeBytes.default(1048576),
-  'dfs.datanode.du.reserved': z.union([z.number(), z.string()]).transform((v) => parseSize(v)).pipe(z.number().int().min(0)).default(0),
-  'dfs.permissions.enabled': boolean.default(true),
-  'dfs.permissions.superusergroup': z.string().min(1).default('supergroup'),
+  'dfs.block.scanner.volume.bytes.per.second': setting(sizeBytes, 1048576),
+  'dfs.datanode.du.reserved': setting(() => z.union([z.number(), z.string()]).transform((v) => parseSize(v)).pipe(z.number().int().min(0)), 0),
+  'dfs.permissions.enabled': setting(boolean, true),
+  'dfs.permissions.superusergroup': setting(() => z.string().min(1), 'supergroup'),
   /** HDFS's static user → groups overrides, before the OS's groups: `alice=staff,dev;bob=;`. */
-  'hadoop.user.group.static.mapping.overrides': optionalText,
-  'dfs.umaskmode': z.string().regex(/^[0-7]{3}$/, 'expected 3 octal digits').default('022'),
-  'dfs.block.access.token.enable': boolean.default(true),
+  'hadoop.user.group.static.mapping.overrides': optionalText(),
+  'dfs.umaskmode': setting(() => z.string().regex(/^[0-7]{3}$/, 'expected 3 octal digits'), '022'),
+  'dfs.block.access.token.enable': setting(boolean, true),
   /** Minutes a block token lives (HDFS: 600); fractions allowed (tests). At most 600: keys roll every 10 h. */
-  'dfs.block.access.token.lifetime': decimal(0.001, 600).default(600),
-  'dfs.hosts.exclude': optionalText,
-  'net.topology.table.file.name': optionalText,
+  'dfs.block.access.token.lifetime': setting(() => decimal(0.001, 600), 600),
+  'dfs.hosts.exclude': optionalText(),
+  'net.topology.table.file.name': optionalText(),
   /** Empty means `<dfs.namenode.name.dir>/cluster.secret`. */
-  'tsdfs.cluster.secret.file': optionalText,
-  'tsdfs.auth': z.enum(['simple', 'token']).default('simple'),
+  'tsdfs.cluster.secret.file': optionalText(),
+  'tsdfs.auth': setting(() => z.enum(['simple', 'token']), 'simple'),
   /**
    * PEM certificate (chain) and private key this node serves. Both set: the namenode and every
    * datanode speak HTTPS/WSS only (HDFS's dfs.http.policy=HTTPS_ONLY); neither: plain HTTP.
    */
-  'tsdfs.tls.cert.file': optionalText,
-  'tsdfs.tls.key.file': optionalText,
+  'tsdfs.tls.cert.file': optionalText(),
+  'tsdfs.tls.key.file': optionalText(),
   /** PEM CA certificate(s) that peers' certificates are verified against; empty = Node's default CAs. */
-  'tsdfs.tls.ca.file': optionalText,
-  'tsdfs.log.level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+  'tsdfs.tls.ca.file': optionalText(),
+  'tsdfs.log.level': setting(() => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+};
 
-export type Config = z.output<typeof configSchema>;
-export type ConfigKey = keyof Config;
-export const configKeys = Object.keys(configSchema.shape) as ConfigKey[];
+export type ConfigKey = keyof typeof settings;
+export type Config = { [Key in ConfigKey]: z.output<ReturnType<(typeof settings)[Key]['parser']>> };
+export const configKeys = Object.keys(settings) as ConfigKey[];
+
+/** Every key at its default. */
+export function defaultConfig(): Config {
+  const config: Record<string, unknown> = {};
+  for (const key of configKeys) config[key] = settings[key].defaultValue;
+  return config as Config;
+}
+
+/** The schema of one key's value (a new one each call: callers parse once). */
+export function configValueSchema(key: ConfigKey): z.ZodType {
+  return settings[key].parser();
+}
 
 /** Relations between keys, checked when the config loads (STYLE.md, rule 6). */
 export function checkConfigRelations(config: Config): string[] {
