@@ -1,8 +1,7 @@
 // Entry of the `tsdfs` command (bin/tsdfs.js loads the compiled file): runs the CLI on
 // this process's arguments and streams, then exits with its code without waiting for
 // idle keep-alive sockets.
-// Only this small module is loaded before deciding: a relaunching launcher never loads the CLI.
-import { followLauncher, runWithBulkHeap, wantsBulkHeap } from './bulk-heap.js';
+import { tuneHeapForStreaming } from '../protocol/heap-tuning.js';
 
 // `tsdfs cat big | head`: a closed pipe ends the command quietly, as with Unix tools.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -10,18 +9,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-followLauncher(process.env);
+// Commands that move file data would otherwise run a full GC every few dozen MB.
+tuneHeapForStreaming();
 const argv = process.argv.slice(2);
-const script = process.argv[1];
-const relaunched = script !== undefined && wantsBulkHeap(argv, process.execArgv) ? await runWithBulkHeap(script, argv) : null;
-const exitCode =
-  relaunched ??
-  (await (await import('./run.js')).runCli(argv, {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    cwd: process.cwd(),
-    stderrIsTerminal: process.stderr.isTTY === true,
-  }));
+const exitCode = await (await import('./run.js')).runCli(argv, {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  stderrIsTerminal: process.stderr.isTTY === true,
+});
 process.stdout.write('', () => process.exit(exitCode));

@@ -9,7 +9,7 @@ import { type Config, ConfigError, namenodeUrl, readServerTlsFiles, readTrustedC
 import { ClusterSecretError, clusterSecretFilePath, readClusterSecret } from '../protocol/auth.js';
 import { datanodeLinkPath } from '../protocol/datanode-namenode.js';
 import { createCommandHandler } from './command-handler.js';
-import { tuneHeapForStreaming } from './heap-tuning.js';
+import { tuneHeapForStreaming } from '../protocol/heap-tuning.js';
 import { DatanodeMetrics } from './metrics.js';
 import { NamenodeLink } from './namenode-link.js';
 import { startIntegrityServices } from './scanner/integrity-services.js';
