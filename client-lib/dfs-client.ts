@@ -22,6 +22,7 @@ import { closeConnectionPool } from './http1/datanode-connection.js';
 import type { ReadOptions } from './read/file-reader.js';
 import { readableFromParts } from './read/parts-readable.js';
 import { createAgent } from './transport.js';
+import { writeWholeFile } from './write/whole-file.js';
 import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
 
 export interface DfsClientOptions {
@@ -231,14 +232,23 @@ export class DfsClient {
     yield* readFileRange(this.context, resolved, options);
   }
 
+  /**
+   * Writes `data` as the whole file, without a stream in between (cheaper per small file).
+   * With `adoptChunks`, packets reference `data` instead of a copy: the caller must not
+   * touch it until this resolves (or ever, if it rejects while acks are pending).
+   */
   async writeFile(path: string, data: Buffer | string, options: WriteOptions = {}): Promise<void> {
-    await pipeline(Readable.from([Buffer.from(data)], { objectMode: false }), this.createWriteStream(path, options));
+    const bytes = typeof data === 'string' ? Buffer.from(data) : options.adoptChunks === true ? data : Buffer.from(data);
+    const renameTo = options.renameTo !== undefined ? { renameTo: this.resolve(options.renameTo) } : {};
+    await writeWholeFile(this.context, this.resolve(path), bytes, { ...this.writeDefaults, ...options, ...renameTo, adoptChunks: true });
   }
 
+  /** The whole file in one buffer. */
   async readFile(path: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this.createReadStream(path)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    // Fresh buffers (no recycling): kept until the concat.
+    for await (const parts of this.readParts(this.resolve(path), {})) for (const part of parts) chunks.push(part);
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   /** Copies a local file in; into `remotePath/<name>` when `remotePath` is a directory. */

@@ -3,6 +3,7 @@
 // into a buffer of its high-water mark, copies a short read into a second one, and needs one
 // more read of a whole empty buffer to see the end). Reads on to the real end of file, as
 // `cp` does, even if the file grew after it was stat'ed.
+import { close as closeFd, open as openFd, read as readFd } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { packetDataBytes } from '../protocol/limits.js';
@@ -33,4 +34,26 @@ async function* localFileChunks(path: string, expectedBytes: number): AsyncGener
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A small file's bytes in one fresh buffer: open, one read, close, on plain callbacks (no
+ * FileHandle, no stream). Null unless that read found exactly `expectedBytes` (the file
+ * grew or shrank since it was stat'ed, or the read came back short): the caller then
+ * streams it instead, to its real end.
+ */
+export function readSmallLocalFile(path: string, expectedBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    openFd(path, 'r', (openError, fd) => {
+      if (openError) return reject(openError);
+      // One byte more than expected tells a file that grew from one at its end.
+      const buffer = Buffer.allocUnsafeSlow(expectedBytes + 1);
+      readFd(fd, buffer, 0, buffer.length, 0, (readError, bytesRead) => {
+        closeFd(fd, (closeError) => {
+          if (readError || closeError) return reject(readError ?? closeError);
+          resolve(bytesRead === expectedBytes ? buffer.subarray(0, bytesRead) : null);
+        });
+      });
+    });
+  });
 }

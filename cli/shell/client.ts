@@ -43,6 +43,13 @@ export interface ShellClient {
   createWriteStream(path: string, options?: WriteOptions): Writable | Promise<Writable>;
   createReadStream(path: string, options?: ReadOptions): Readable | Promise<Readable>;
   /**
+   * `data` as the whole file, as client-lib's DfsClient.writeFile (cheaper than a write
+   * stream for a small file); a fake may leave it out and the shell streams instead.
+   */
+  writeFile?(path: string, data: Buffer, options?: WriteOptions): Promise<void>;
+  /** The whole file in one buffer, as DfsClient.readFile; optional as writeFile. */
+  readFile?(path: string): Promise<Buffer>;
+  /**
    * The file's bytes into `sink` (not ended), as client-lib's DfsClient.writeFileTo; a fake
    * may leave it out and the shell pipes `createReadStream` instead.
    */

@@ -3,7 +3,7 @@
 // `<name>._COPYING_` and renamed into place once complete, so a half-written file is never
 // seen under its real name; a failed copy removes its temporary file.
 import { createWriteStream } from 'node:fs';
-import { localFileStream } from '../../client-lib/local-file.js';
+import { localFileStream, readSmallLocalFile } from '../../client-lib/local-file.js';
 import { packetDataBytes } from '../../protocol/limits.js';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ export const copyingSuffix = '._COPYING_';
  * namenode group its commits. 8 left the cluster idle half the time; 32 keeps it busy.
  */
 export const directoryCopyConcurrency = 32;
+/**
+ * A file of at most this many bytes is read whole and written as one buffer, without the
+ * stream machinery (one packet: the write looks the same on the wire). 32 in flight hold
+ * at most 32 MiB.
+ */
+export const smallFileBytes = packetDataBytes;
 /** A file at least this large streams many packets (up to 16 MiB unacknowledged each)… */
 export const largeFileBytes = 8 * 1024 * 1024;
 /** …so only this many of them are copied at once, bounding the command's memory. */
@@ -80,11 +86,24 @@ async function refuseExistingRemote(client: ShellClient, target: ShellPath, over
 
 interface RemoteFileSource {
   open: () => Promise<Readable>;
+  /**
+   * The whole source in one fresh buffer, for a small one; null when it cannot be had that
+   * way after all (a local file changed size), and `open` streams it instead.
+   */
+  readWhole?: () => Promise<Buffer | null>;
   totalBytes: number;
   /** False for standard input: its size shows only at its end. */
   sizeKnown: boolean;
   /** A local file's read stream gives fresh buffers that nobody reuses: the writer may keep them. */
   freshChunks: boolean;
+}
+
+/** A small source's bytes in one buffer (see smallFileBytes); null means stream it. */
+async function readWholeIfSmall(source: RemoteFileSource): Promise<Buffer | null> {
+  if (source.readWhole === undefined) return null;
+  if (!source.sizeKnown || source.totalBytes > smallFileBytes) return null;
+  // Read inside the copy's error handling, as a stream's bytes are: a failure names the target.
+  return source.readWhole();
 }
 
 /** Streams `source` into `target` via the `._COPYING_` file. */
@@ -98,14 +117,22 @@ async function writeRemoteFile(context: TransferContext, source: RemoteFileSourc
     await onPath(target.shown, async () => {
       // Without an existing target to replace, `complete` itself renames the file into place.
       const landsOnComplete = context.targetsNew === true || !context.overwrite;
-      // An empty source needs no block: do not have `create` allocate one only to abandon it.
-      const sink = await client.createWriteStream(temporary, {
+      const options = {
         overwrite: true,
+        // An empty source needs no block: do not have `create` allocate one only to abandon it.
         firstBlock: !source.sizeKnown || totalBytes > 0,
         adoptChunks: source.freshChunks,
         ...(landsOnComplete ? { renameTo: target.absolute } : {}),
-      });
-      await withFileSlot(totalBytes, async () => pipeline(await source.open(), countingStream(ticker), sink));
+      };
+      const whole = client.writeFile === undefined ? null : await readWholeIfSmall(source);
+      if (whole !== null && client.writeFile !== undefined) {
+        // The whole buffer is fresh: the writer may keep it rather than copy it.
+        await client.writeFile(temporary, whole, { ...options, firstBlock: whole.length > 0, adoptChunks: true });
+        ticker.advance(whole.length);
+      } else {
+        const sink = await client.createWriteStream(temporary, options);
+        await withFileSlot(totalBytes, async () => pipeline(await source.open(), countingStream(ticker), sink));
+      }
       if (landsOnComplete) return;
       if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);
       await client.mv(temporary, target.absolute);
@@ -122,7 +149,8 @@ export async function uploadFile(context: TransferContext, local: string, target
   const localStatus = await onPath(local, () => stat(local));
   if (localStatus.isDirectory()) return uploadDirectory(context, local, target);
   const open = async (): Promise<Readable> => localFileStream(local, localStatus.size);
-  await writeRemoteFile(context, { open, totalBytes: localStatus.size, sizeKnown: true, freshChunks: true }, target);
+  const readWhole = (): Promise<Buffer | null> => readSmallLocalFile(local, localStatus.size);
+  await writeRemoteFile(context, { open, readWhole, totalBytes: localStatus.size, sizeKnown: true, freshChunks: true }, target);
   if (context.preservePermission) {
     await onPath(target.shown, () => context.client.chmod(target.absolute, octalString(localStatus.mode)));
   }
@@ -238,8 +266,11 @@ export async function downloadDirectory(context: TransferContext, source: ShellP
 
 export async function copyRemote(context: TransferContext, source: ShellPath, status: FileStatus, target: ShellPath): Promise<void> {
   if (status.type === 'file') {
-    const open = async (): Promise<Readable> => onPath(source.shown, async () => context.client.createReadStream(source.absolute));
-    return writeRemoteFile(context, { open, totalBytes: status.length, sizeKnown: true, freshChunks: false }, target);
+    const { client } = context;
+    const open = async (): Promise<Readable> => onPath(source.shown, async () => client.createReadStream(source.absolute));
+    const readFile = client.readFile?.bind(client);
+    const readWhole = readFile === undefined ? undefined : () => readFile(source.absolute);
+    return writeRemoteFile(context, { open, ...(readWhole ? { readWhole } : {}), totalBytes: status.length, sizeKnown: true, freshChunks: false }, target);
   }
   if (isSameOrDescendant(source.absolute, target.absolute)) {
     throw new ShellError(`\`${source.shown}' to \`${target.shown}': is a subdirectory of itself`);

@@ -56,7 +56,8 @@ export function createFileWriteStream(context: ClientContext, path: string, opti
   });
 }
 
-async function openFileWriter(context: ClientContext, path: string, options: WriteOptions): Promise<FileWriter> {
+/** `create` (with the first block unless told otherwise) and a FileWriter for the new file. */
+export async function openFileWriter(context: ClientContext, path: string, options: WriteOptions): Promise<FileWriter> {
   // The pipeline code (and the native CRC32C) loads with the first file written, so a client
   // that only lists or reads (every `tsdfs ls`) does not pay for it at start-up.
   const [defaults, { FileWriter }] = await Promise.all([context.serverDefaults(), import('./file-writer.js')]);
