@@ -56,11 +56,15 @@ export function createFileWriteStream(context: ClientContext, path: string, opti
   });
 }
 
+/** The write path's module once imported: a dynamic import costs a trip through the module loader each time. */
+let fileWriterModule: Promise<typeof import('./file-writer.js')> | null = null;
+
 /** `create` (with the first block unless told otherwise) and a FileWriter for the new file. */
 export async function openFileWriter(context: ClientContext, path: string, options: WriteOptions): Promise<FileWriter> {
   // The pipeline code (and the native CRC32C) loads with the first file written, so a client
   // that only lists or reads (every `tsdfs ls`) does not pay for it at start-up.
-  const [defaults, { FileWriter }] = await Promise.all([context.serverDefaults(), import('./file-writer.js')]);
+  fileWriterModule ??= import('./file-writer.js');
+  const [defaults, { FileWriter }] = await Promise.all([context.serverDefaults(), fileWriterModule]);
   const { status, block } = await context.rpc.call('create', {
     path,
     clientName: context.clientName,
