@@ -20,6 +20,30 @@ function childKeyOf(parentId: number, name: string): string {
   return `${parentId}/${name}`;
 }
 
+/**
+ * A field-by-field copy: spreading a frozen record takes V8's slow object-clone path, a
+ * few per cent of a mkdirs.
+ */
+function copyOfDirectory(inode: Readonly<InodeRecord>): InodeRecord {
+  return {
+    id: inode.id,
+    parentId: inode.parentId,
+    name: inode.name,
+    type: inode.type,
+    owner: inode.owner,
+    group: inode.group,
+    mode: inode.mode,
+    mtime: inode.mtime,
+    atime: inode.atime,
+    replication: inode.replication,
+    blockSize: inode.blockSize,
+    length: inode.length,
+    state: inode.state,
+    blockIds: inode.blockIds.length === 0 ? [] : [...inode.blockIds],
+    childrenNum: inode.childrenNum,
+  };
+}
+
 export class DirectoryCache {
   private readonly entries = new Map<string, Readonly<InodeRecord>>();
   private readonly keyById = new Map<number, string>();
@@ -42,7 +66,7 @@ export class DirectoryCache {
     const entry = this.entries.get(key);
     if (entry === undefined || this.dirtyKeys.has(key) || this.dirtyIds.has(entry.id)) return undefined;
     if (this.current === null) return entry as InodeRecord;
-    return { ...entry, blockIds: [...entry.blockIds] };
+    return copyOfDirectory(entry);
   }
 
   /** Keeps a copy of `inode` (a directory just read from LMDB at `parentId`/`name`) unless its keys are dirty. */
@@ -52,7 +76,9 @@ export class DirectoryCache {
     if (this.dirtyKeys.has(key) || this.dirtyIds.has(inode.id)) return;
     if (this.entries.size >= this.capacity) this.evictOldest();
     this.forgetId(inode.id);
-    this.entries.set(key, Object.freeze({ ...inode, blockIds: Object.freeze([...inode.blockIds]) as number[] }));
+    const copy = copyOfDirectory(inode);
+    Object.freeze(copy.blockIds);
+    this.entries.set(key, Object.freeze(copy));
     this.keyById.set(inode.id, key);
   }
 

@@ -38,6 +38,11 @@ export class NamenodeStore {
   readonly meta: Database<unknown, string>;
   /** Decoded directories along paths (inode-paths.ts); told of every inode and children write. */
   readonly directories = new DirectoryCache();
+  /**
+   * Counter values as write transactions see them, kept by putCounter and cleared whenever a
+   * mutation or a commit fails (its bumps roll back). Counters change only inside `write()`.
+   */
+  private readonly counters = new Map<CounterKey, number>();
 
   private constructor(private readonly root: RootDatabase) {
     this.inodes = root.openDB<InodeRecord, number>('inodes', inodeRows);
@@ -85,35 +90,75 @@ export class NamenodeStore {
    */
   write<T>(mutation: () => T): Promise<T> {
     // Nested in another write's callback: that outer transaction's keys already cover these writes.
-    if (this.directories.writing) return this.root.childTransaction(mutation);
+    if (this.directories.writing) return this.root.childTransaction(() => this.runForgettingOnThrow(mutation));
     const touched = new TouchedKeys();
     const committed = this.root.childTransaction(() => {
       this.directories.beginWrite(touched);
       try {
-        return mutation();
+        return this.runForgettingOnThrow(mutation);
       } finally {
         this.directories.endWrite();
       }
     });
     // Settled only once durable (or aborted): until then the touched keys stay out of the cache.
-    return committed.finally(() => this.directories.settle(touched));
+    // A failed commit takes its batch's counter bumps with it, so the counters are read afresh.
+    return committed.then(
+      (result) => {
+        this.directories.settle(touched);
+        return result;
+      },
+      (error: unknown) => {
+        this.counters.clear();
+        this.directories.settle(touched);
+        throw error;
+      },
+    );
+  }
+
+  /** Runs a mutation; a throw aborts its writes, so the counters it may have bumped are re-read from LMDB. */
+  private runForgettingOnThrow<T>(mutation: () => T): T {
+    try {
+      return mutation();
+    } catch (error) {
+      this.counters.clear();
+      throw error;
+    }
   }
 
   /** Next value of a counter; only inside `write()`, so the bump commits with its use. */
   nextCounter(key: CounterKey): number {
     const value = this.counter(key);
-    this.meta.put(metaKeys[key], value + 1);
+    this.putCounter(key, value + 1);
     return value;
   }
 
   /** Adds `delta` to a statistic counter (file and directory counts); only inside `write()`. */
   addToCounter(key: CounterKey, delta: number): void {
-    this.meta.put(metaKeys[key], this.counter(key) + delta);
+    this.putCounter(key, this.counter(key) + delta);
   }
 
+  /**
+   * A counter's value. Inside `write()` from `counters`, the value as the write transaction
+   * sees it (every bump goes through putCounter), which saves a get and a decode per bump,
+   * two per new inode; outside, LMDB's committed value.
+   */
   counter(key: CounterKey): number {
-    const value = this.meta.get(metaKeys[key]);
-    return typeof value === 'number' ? value : 0;
+    const writing = this.directories.writing;
+    if (writing) {
+      const known = this.counters.get(key);
+      if (known !== undefined) return known;
+    }
+    const stored = this.meta.get(metaKeys[key]);
+    const value = typeof stored === 'number' ? stored : 0;
+    if (writing) this.counters.set(key, value);
+    return value;
+  }
+
+  private putCounter(key: CounterKey, value: number): void {
+    this.meta.put(metaKeys[key], value);
+    // A bump outside `write()` (an offline builder) is not followed: read afresh from then on.
+    if (this.directories.writing) this.counters.set(key, value);
+    else this.counters.clear();
   }
 
   close(): Promise<void> {
