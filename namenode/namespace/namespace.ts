@@ -54,22 +54,23 @@ export class Namespace {
   makeDirectories(path: string, permission: string | undefined, createParent: boolean, caller: Caller, now: number): { created: boolean; directory: InodeRecord } {
     const components = pathComponents(path);
     const umask = parseUmask(this.context.config['dfs.umaskmode']);
+    // The path walked so far, built only for an error message.
+    const walked = (index: number): string => `/${components.slice(0, index + 1).join('/')}`;
     let current = rootInode(this.store);
-    let walked = '/';
     let created = false;
-    for (const [index, name] of components.entries()) {
-      walked = joinPath(walked, name);
+    for (let index = 0; index < components.length; index++) {
+      const name = components[index] as string;
       const isLast = index === components.length - 1;
       const existing = childOf(this.store, current.id, name);
       if (existing !== undefined) {
         if (existing.type !== 'directory') {
-          if (isLast) throw new DfsError('FileAlreadyExists', `Path is not a directory: ${walked}`);
-          throw new DfsError('ParentNotDirectory', `Parent path is not a directory: ${walked}`);
+          if (isLast) throw new DfsError('FileAlreadyExists', `Path is not a directory: ${walked(index)}`);
+          throw new DfsError('ParentNotDirectory', `Parent path is not a directory: ${walked(index)}`);
         }
         current = existing;
         continue;
       }
-      if (!isLast && !createParent) throw new DfsError('FileNotFound', `Parent directory does not exist: ${walked}`);
+      if (!isLast && !createParent) throw new DfsError('FileNotFound', `Parent directory does not exist: ${walked(index)}`);
       const mode = newInodeMode(isLast ? permission : undefined, defaultDirectoryMode, umask);
       current = insertNewChild(this.store, current, name, { type: 'directory', owner: caller.user, group: current.group, mode, now }, this.maxDirectoryItems);
       created = isLast;
@@ -281,6 +282,8 @@ export class Namespace {
  */
 export function checkComponentLengths(context: NamespaceContext, path: string): void {
   const limit = context.config['dfs.namenode.fs-limits.max-component-length'] || maxPathComponentBytes;
+  // No component is longer than the path: a path of at most a third of the limit needs no split.
+  if (path.length * 3 <= limit) return;
   const names = pathComponents(path);
   for (const [index, name] of names.entries()) {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only a name longer than a third of the limit needs counting.
