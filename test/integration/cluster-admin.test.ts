@@ -112,6 +112,9 @@ test('with two racks every block has replicas on both racks', async (t) => {
 
   const client = cluster.client();
   await client.writeFile('/racks.bin', Buffer.alloc(6 * 1024 * 1024, 9));
+  // complete() needs only the minimum replica reported; the other two datanodes' incremental
+  // reports may still be on their way, so wait for all three before judging the racks.
+  await cluster.waitForReplication('/racks.bin', 3);
   const fsck = await client.rpc('fsck', { path: '/racks.bin' });
   assert.equal(fsck.racks, 2);
   assert.equal(fsck.misReplicatedBlocks, 0);
