@@ -30,6 +30,8 @@ test('a 100 MiB file put with the CLI comes back byte-identical, 3 replicas per 
   const digest = await writeRandomFile(local, 100 * 1024 * 1024);
   const put = await cluster.cli(['put', local, '/big.bin']);
   assert.equal(put.code, 0, put.stderr);
+  // complete() needs the minimum replica only; the others' incremental reports may lag.
+  await cluster.waitForReplication('/big.bin', 3);
 
   const fsck = await cluster.cli(['fsck', '/big.bin', '-files', '-blocks', '-locations', '--json']);
   assert.equal(fsck.code, 0, fsck.stderr);

@@ -32,6 +32,7 @@ test('kill the datanode holding the most replicas: detected dead, repaired to 3 
   const digest = await writeRandomFile(local, size);
   const put = await cluster.cli(['put', local, '/seed.bin']);
   assert.equal(put.code, 0, put.stderr);
+  await cluster.waitForReplication('/seed.bin', 3);
 
   const before = await fsckJson();
   const counts = new Map<string, number>();

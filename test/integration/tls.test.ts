@@ -64,6 +64,7 @@ describe('TLS cluster', { skip: pkiUnavailable() }, () => {
     const get = await cluster.cli(['get', '/f.bin', back]);
     assert.equal(get.code, 0, get.stderr);
     assert.ok((await readFile(back)).equals(data), 'the file read back is byte-identical');
+    await cluster.waitForReplication('/f.bin', 3);
     const fsck = await cluster.cli(['fsck', '/f.bin', '-files', '-blocks', '-locations', '--json']);
     const report = JSON.parse(fsck.stdout) as { status: string; totalBlocks: number; files: Array<{ blocks: Array<{ replicas: unknown[] }> }> };
     assert.equal(report.status, 'HEALTHY');
