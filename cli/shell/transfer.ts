@@ -184,7 +184,7 @@ export async function uploadDirectory(context: TransferContext, localRoot: strin
   }
   // Into a tree we just made, no file can be in the way (the final rename would still refuse one).
   const fileContext = created ? { ...context, targetsNew: true } : context;
-  await copyEach(fileContext, files, (relative) => uploadFile(fileContext, join(localRoot, relative), descend(target, relative)));
+  await copyEach(fileContext, files, (relative) => descend(target, relative).shown, (relative) => uploadFile(fileContext, join(localRoot, relative), descend(target, relative)));
 }
 
 // ---- local side ----------------------------------------------------------------------
@@ -259,7 +259,7 @@ export async function downloadDirectory(context: TransferContext, source: ShellP
     if (entry.status.type === 'directory') await onPath(local, () => mkdir(local, { recursive: true }));
     else files.push({ ...entry, local });
   }
-  await copyEach(context, files, (file) => downloadFile(context, file.path, file.status, file.local));
+  await copyEach(context, files, (file) => file.local, (file) => downloadFile(context, file.path, file.status, file.local));
 }
 
 // ---- inside tsdfs --------------------------------------------------------------------
@@ -284,19 +284,32 @@ export async function copyRemote(context: TransferContext, source: ShellPath, st
     else if ((await makeRemoteDirectory(context.client, entryTarget)) && relative === '') created = true;
   }
   const fileContext = created ? { ...context, targetsNew: true } : context;
-  await copyEach(fileContext, files, (file) => copyRemote(fileContext, file.path, file.status, file.target));
+  await copyEach(fileContext, files, (file) => file.target.shown, (file) => copyRemote(fileContext, file.path, file.status, file.target));
 }
 
-/** Copies every item with bounded concurrency; each failure is reported, the rest go on. */
-async function copyEach<T>(context: TransferContext, items: readonly T[], copy: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Copies every item with bounded concurrency; each failure is reported, the rest go on.
+ * A failure names the file (`shown`) unless its message opens with a path: out of a thousand
+ * files, "the datanode closed the connection" alone does not say which one to copy again.
+ */
+async function copyEach<T>(context: TransferContext, items: readonly T[], shown: (item: T) => string, copy: (item: T) => Promise<void>): Promise<void> {
   let failures = 0;
   await runConcurrently(items, directoryCopyConcurrency, async (item) => {
     try {
       await copy(item);
     } catch (error) {
       failures += 1;
-      reportFailure(context.io, error);
+      reportFailure(context.io, namingFile(error, shown(item)));
     }
   });
   if (failures > 0) throw new ReportedFailure(`${failures} file(s) failed`);
+}
+
+function namingFile(error: unknown, shown: string): unknown {
+  if (error instanceof ReportedFailure) return error;
+  const text = describeError(error, shown);
+  // A message that opens with a path (`src': No such file...) already says which file.
+  const named = new ShellError(/^`[^']*'/.test(text) ? text : `\`${shown}': ${text}`);
+  named.cause = error;
+  return named;
 }
