@@ -50,6 +50,12 @@ export class BlockStream {
   private issuedGenStamp = 0;
   private nodes: DatanodeLocation[] = [];
   private connection: PipelineConnection | null = null;
+  /**
+   * The connection whose set-up is being awaited. Its 200 and a failure right after it (an
+   * error ack, the end of the reply) can arrive in one read, before `connect` resumes: that
+   * failure must not be dropped, or the block waits for acks that never come.
+   */
+  private connecting: PipelineConnection | null = null;
   private readonly unacked: Packet[] = [];
   private ackedBytes = 0;
   private everAcked = false;
@@ -197,12 +203,16 @@ export class BlockStream {
       },
       { onAck: (ack) => this.onAck(connection, ack), onFailure: (failure) => this.onFailure(connection, failure) },
     );
+    this.connecting = connection;
     try {
       await connection.ready;
     } catch (failure) {
       this.failure = failure as PipelineFailure;
       return false;
+    } finally {
+      this.connecting = null;
     }
+    // A failure reported meanwhile is in `failure`: the caller's settle() repairs it.
     this.connection = connection;
     this.lastProgressAt = Date.now();
     return true;
@@ -213,8 +223,10 @@ export class BlockStream {
   }
 
   private onAck(connection: PipelineConnection, ack: Ack): void {
-    if (connection !== this.connection) return;
-    const outcome = interpretAck(ack, this.unacked[0]?.seq, this.nodes.length);
+    if (connection !== this.connection && connection !== this.connecting) return;
+    // Nothing was sent on a connection still being set up: any ack on it is a failure.
+    const expectedSeq = connection === this.connection ? this.unacked[0]?.seq : undefined;
+    const outcome = interpretAck(ack, expectedSeq, this.nodes.length);
     if (outcome.kind === 'failed') {
       this.onFailure(connection, outcome);
       return;
@@ -229,7 +241,7 @@ export class BlockStream {
   }
 
   private onFailure(connection: PipelineConnection, failure: PipelineFailure): void {
-    if (connection !== this.connection || this.lastAcked) return;
+    if ((connection !== this.connection && connection !== this.connecting) || this.lastAcked) return;
     connection.destroy();
     this.failure = failure;
     this.signal();

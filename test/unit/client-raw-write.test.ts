@@ -9,10 +9,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { closeConnectionPool } from '../../client-lib/http1/datanode-connection.js';
+import { type BlockNamenode, BlockStream } from '../../client-lib/write/block-stream.js';
 import { openPipelineConnection } from '../../client-lib/write/open-pipeline-connection.js';
 import type { PipelineConnection, PipelineFailure } from '../../client-lib/write/pipeline-connection.js';
 import { computeChunkChecksums } from '../../protocol/checksum.js';
-import type { DatanodeLocation } from '../../protocol/common.js';
+import type { DatanodeLocation, LocatedBlock } from '../../protocol/common.js';
 import { type Ack, type Packet, encodeAck, encodePacket } from '../../protocol/data-transfer.js';
 
 const bytesPerChecksum = 512;
@@ -232,6 +233,42 @@ describe('raw write pipeline connection', () => {
     await writeOnePacket(open(), randomBytes(10));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await writeOnePacket(open(), randomBytes(10));
+    assert.equal(requests, 2);
+  });
+
+  // Seen as a CLI put that exited with code 13 (a promise left pending, nothing else to do):
+  // the first datanode's 200, its error ack and the end of its reply came in one read, the
+  // failure was reported before the block stream took the connection as its own, and was dropped.
+  test('a failure in the same read as the 200 is not lost: the block starts afresh elsewhere instead of waiting forever', async () => {
+    let requests = 0;
+    const failedAtOnce = Buffer.concat([Buffer.from(okHead), chunk(encodeAck({ seq: 0, statuses: [0, 1] })), Buffer.from('0\r\n\r\n')]);
+    script = () => (requests++ === 0 ? { atHead: failedAtOnce, close: true } : { atHead: okHead, atEnd: Buffer.concat([ackChunk(0), Buffer.from('0\r\n\r\n')]) });
+    const calls: string[] = [];
+    let nextId = 100;
+    const namenode: BlockNamenode = {
+      addBlock: async (excluded) => {
+        calls.push(`addBlock(${excluded.join(',')})`);
+        const located: LocatedBlock = { block: { id: nextId++, genStamp: 1, length: 0 }, offset: 0, locations: nodes, corrupt: false, token: '' };
+        return located;
+      },
+      abandonBlock: async (block) => void calls.push(`abandonBlock(${block.id})`),
+      updateBlockForPipeline: async () => assert.fail('nothing was acknowledged: no recovery'),
+      updatePipeline: async () => assert.fail('nothing was acknowledged: no recovery'),
+    };
+    const write = (async () => {
+      const stream = await BlockStream.open({ namenode, agent, path: '/race', clientName: 'client-1', bytesPerChecksum, excludedNodes: new Set() });
+      await stream.send(packet(0, randomBytes(600), true));
+      return stream.finish();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the write hung: the failure was dropped')), 5000)));
+    try {
+      const block = await Promise.race([write, hung]);
+      assert.deepEqual(block, { id: 101, genStamp: 1, length: 600 });
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.deepEqual(calls, ['addBlock()', 'abandonBlock(100)', 'addBlock(dn-b)']);
     assert.equal(requests, 2);
   });
 });
