@@ -9,6 +9,12 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// A command whose work can never finish (a bug: a wait nothing will end) leaves Node with
+// nothing to run; it then exits with code 13 and prints nothing. Say so, in one line.
+process.once('exit', (code) => {
+  if (code === 13 || process.exitCode === 13) process.stderr.write('tsdfs: internal error: the command stopped before it finished (exit 13); please report it with TSDFS_DEBUG=1 output\n');
+});
+
 // Commands that move file data would otherwise run a full GC every few dozen MB.
 tuneHeapForStreaming();
 const argv = process.argv.slice(2);
