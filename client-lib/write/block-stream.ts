@@ -122,7 +122,13 @@ export class BlockStream {
     for (;;) {
       if (this.failure !== null) await this.repair(this.failure);
       else if (condition()) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
+      else {
+        // While a write waits, the watchdog holds the process open: were an event ever lost,
+        // the wait would end as an ack timeout and a repair, not as a silent exit.
+        this.watchdog.ref();
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.watchdog.unref();
+      }
     }
   }
 
