@@ -2,7 +2,7 @@
 // cluster ids in the message; two writers on one file get a LeaseConflict.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type Cluster, ServerProcess, runCli, startCluster } from '../helpers/cluster.js';
+import { type Cluster, ServerProcess, runCli, startCluster, waitUntil } from '../helpers/cluster.js';
 
 let cluster: Cluster;
 before(async () => {
@@ -17,8 +17,8 @@ test('two writers on one file: the second gets LeaseConflict and the first one f
   const second = cluster.client();
   const stream = first.createWriteStream('/contended.txt');
   stream.write('first writer\n');
-  // The first writer's create reaches the namenode before the second tries.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The first writer's create (and lease) reaches the namenode before the second tries.
+  await waitUntil('the first writer created the file', 10_000, () => second.exists('/contended.txt'));
   await assert.rejects(second.writeFile('/contended.txt', 'second writer\n', { overwrite: true }), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'LeaseConflict');
     return true;
