@@ -1,10 +1,11 @@
 // Datanode churn: for a bounded time, writers (the library, streams and `tsdfs put` of
-// directories) keep writing while datanodes are SIGKILLed and restarted at random, two at a
-// time at worst. Every write the client or CLI reported done must read back identical, also
-// after the namenode itself is SIGKILLed and restarted; every failure is a clear error that
-// names its file, never a hang or a silent exit; and once the churn stops the cluster brings
-// every written file back to full replication by itself. The seed is printed: a failure can
-// be replayed with TSDFS_CHAOS_SEED=<seed>. `npm run test:chaos` runs it (CI does too).
+// directories) keep writing, and readers keep reading what was written, while datanodes are
+// SIGKILLed and restarted at random, two at a time at worst. No read returns a wrong byte.
+// Every write the client or CLI reported done reads back identical, also after the namenode
+// itself is SIGKILLed and restarted; every failure is a clear error that names its file,
+// never a hang or a silent exit; and once the churn stops the cluster brings every written
+// file back to full replication by itself. The seed is printed: a failure can be replayed
+// with TSDFS_CHAOS_SEED=<seed>. `npm run test:chaos` runs it (CI does too).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -62,6 +63,8 @@ class Ledger {
   readonly failures: string[] = [];
   readonly hangs: string[] = [];
   attempts = 0;
+  reads = 0;
+  readFailures: string[] = [];
 }
 
 async function libraryWriter(client: DfsClient, id: number, next: () => number, until: number, ledger: Ledger): Promise<void> {
@@ -87,6 +90,32 @@ async function writeInPieces(client: DfsClient, path: string, data: Buffer): Pro
     for (let at = 0; at < data.length; at += 300_001) yield data.subarray(at, at + 300_001);
   }
   await pipeline(Readable.from(pieces()), client.createWriteStream(path));
+}
+
+/**
+ * Reads back files already acknowledged while the churn goes on: a read may fail when every
+ * replica it knows of is down, but must never return a wrong byte.
+ */
+async function reader(client: DfsClient, next: () => number, until: number, ledger: Ledger): Promise<void> {
+  while (Date.now() < until) {
+    const paths = [...ledger.written.keys()];
+    if (paths.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
+    const path = paths[Math.floor(next() * paths.length)] as string;
+    const expected = ledger.written.get(path) as Written;
+    ledger.reads++;
+    let data: Buffer;
+    try {
+      data = await withTimeout(`read ${path}`, client.readFile(path));
+    } catch (error) {
+      const message = (error as Error).message;
+      (message.startsWith('hung:') ? ledger.hangs : ledger.readFailures).push(`${path}: ${message}`);
+      continue;
+    }
+    assert.equal(sha256(data), expected.digest, `${path} read back different bytes during the churn`);
+  }
 }
 
 /** `tsdfs put` of a fresh local directory of small files, again and again. */
@@ -166,8 +195,11 @@ test('datanodes killed and restarted under writers: every acknowledged file surv
   const until = Date.now() + churnMs;
   const client = cluster.client();
   const writers = Array.from({ length: libraryWriters }, (_, id) => libraryWriter(client, id, random(seed + id + 1), until, ledger));
-  const [kills, cliRuns] = await Promise.all([churn(cluster, next, until), cliWriter(cluster, until, ledger), ...writers]);
-  console.log(`# ${kills} datanode kills, ${cliRuns} CLI puts, ${ledger.written.size} files acknowledged, ${ledger.failures.length} failures reported`);
+  const readers = [reader(cluster.client(), random(seed - 1), until, ledger), reader(cluster.client(), random(seed - 2), until, ledger)];
+  const [kills, cliRuns] = await Promise.all([churn(cluster, next, until), cliWriter(cluster, until, ledger), ...writers, ...readers]);
+  console.log(`# ${kills} datanode kills, ${cliRuns} CLI puts, ${ledger.written.size} files acknowledged, ${ledger.failures.length} write failures reported`);
+  console.log(`# ${ledger.reads} reads during the churn, ${ledger.readFailures.length} failed`);
+  for (const failure of ledger.readFailures.slice(0, 5)) console.log(`#   ${failure.split('\n')[0]}`);
   for (const failure of ledger.failures.slice(0, 10)) console.log(`#   ${failure.split('\n')[0]}`);
 
   assert.deepEqual(ledger.hangs, [], 'no write hung');
@@ -176,6 +208,8 @@ test('datanodes killed and restarted under writers: every acknowledged file surv
   // With at most two of five datanodes down, pipeline recovery and fresh blocks elsewhere
   // should save nearly every write: many failures mean recovery is broken, not unlucky.
   assert.ok(ledger.failures.length <= Math.max(3, ledger.attempts * 0.02), `${ledger.failures.length} of ${ledger.attempts} writes failed`);
+  assert.ok(ledger.reads >= 100, `only ${ledger.reads} reads`);
+  assert.ok(ledger.readFailures.length <= Math.max(3, ledger.reads * 0.02), `${ledger.readFailures.length} of ${ledger.reads} reads failed`);
   await cluster.waitForLiveDatanodes(datanodeCount, 60_000);
   await verifyAll(client, ledger);
 
