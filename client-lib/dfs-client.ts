@@ -21,6 +21,10 @@ import { homeDirectoryOf, namenodeHttpBase, resolveDfsPath } from './paths.js';
 import { closeConnectionPool } from './http1/datanode-connection.js';
 import type { ReadOptions } from './read/file-reader.js';
 import { readableFromParts } from './read/parts-readable.js';
+// Not loaded with the read path: writeFileTo must listen to the caller's sink before its
+// first await, or a sink failing meanwhile (a local file that cannot be opened) throws an
+// unhandled 'error'. It costs nothing: read-slabs.js comes with datanode-connection.js.
+import { writePartsTo } from './read/parts-sink.js';
 import { createAgent } from './transport.js';
 import { writeWholeFile } from './write/whole-file.js';
 import { type WriteOptions, createFileWriteStream } from './write/write-stream.js';
@@ -217,7 +221,6 @@ export class DfsClient {
    */
   async writeFileTo(path: string, sink: Writable, options: ReadOptions & { reuseBuffers?: boolean } = {}): Promise<void> {
     const { reuseBuffers = false, ...readOptions } = options;
-    const { writePartsTo } = await import('./read/parts-sink.js');
     await writePartsTo(this.readParts(this.resolve(path), { ...readOptions, recycle: reuseBuffers }), sink, reuseBuffers);
   }
 
