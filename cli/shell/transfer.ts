@@ -130,8 +130,13 @@ async function writeRemoteFile(context: TransferContext, source: RemoteFileSourc
         await client.writeFile(temporary, whole, { ...options, firstBlock: whole.length > 0, adoptChunks: true });
         ticker.advance(whole.length);
       } else {
-        const sink = await client.createWriteStream(temporary, options);
-        await withFileSlot(totalBytes, async () => pipeline(await source.open(), countingStream(ticker), sink));
+        // The sink is made only once it is piped at once: its `create` goes out as it is made,
+        // and a refusal arriving while a large file waited for its slot was an 'error' nobody
+        // listened to yet, which ended the whole command.
+        await withFileSlot(totalBytes, async () => {
+          const input = await source.open();
+          return pipeline(input, countingStream(ticker), await client.createWriteStream(temporary, options));
+        });
       }
       if (landsOnComplete) return;
       if (context.overwrite && (await client.exists(target.absolute))) await client.rm(target.absolute);

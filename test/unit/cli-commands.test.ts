@@ -9,6 +9,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { crc32c } from '@node-rs/crc32';
 import { runCli } from '../../cli/run.js';
+import { largeFileBytes, largeFileConcurrency } from '../../cli/shell/transfer.js';
 import type { ShellClient } from '../../cli/shell/client.js';
 import { datanodeArgs, formatArgs, namenodeArgs, planClusterLayout } from '../../cli/commands/server/cluster-plan.js';
 import { loadConfig } from '../../config/index.js';
@@ -28,6 +29,8 @@ class MemoryFileSystem implements ShellClient {
   readonly nodes = new Map<string, Node>();
   private nextId = 1;
   rpcReplies: Partial<Record<RpcMethod, unknown>> = {};
+  /** Paths whose `create` the namenode refuses (a directory in the way, no permission). */
+  readonly refusedCreates = new Set<string>();
 
   constructor() {
     this.put('/', 'directory');
@@ -149,6 +152,14 @@ class MemoryFileSystem implements ShellClient {
     const resolved = this.resolve(path);
     const existing = this.nodes.get(resolved);
     const chunks: Buffer[] = [];
+    if (this.refusedCreates.has(resolved)) {
+      // As DfsClient's stream: `create` goes out when the stream is made, its refusal comes
+      // back a round trip later as the stream's 'error', whether anyone listens yet or not.
+      return new Writable({
+        construct: (callback) => setImmediate(() => callback(new DfsError('AccessDenied', `Permission denied: ${resolved}`))),
+        write: (_chunk: Buffer, _encoding, callback) => callback(),
+      });
+    }
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         chunks.push(chunk);
@@ -292,6 +303,22 @@ test('put into an existing directory keeps the local name; several sources need 
   const orphan = await tsdfs(fs, 'put', file, '/no/parent/here');
   assert.deepEqual([orphan.code, orphan.stderr], [1, "put: `/no/parent/here': No such file or directory\n"]);
   assert.ok(!fs.nodes.has('/no'), 'no parents made');
+});
+
+test('put of a tree: a large file refused at create while it waits for a large-file slot fails alone, named', async () => {
+  const fs = new MemoryFileSystem();
+  const tree = join(localDir, 'large');
+  await mkdir(tree, { recursive: true });
+  // One more large file than there are slots: `e` waits for one, and its create is refused meanwhile.
+  const names = ['a', 'b', 'c', 'd', 'e'];
+  for (const name of names) await writeFile(join(tree, name), Buffer.alloc(largeFileBytes, name));
+  assert.equal(names.length, largeFileConcurrency + 1);
+  fs.refusedCreates.add('/large/e._COPYING_');
+  // Before the fix the refusal was an unhandled 'error' that ended the whole process.
+  const put = await tsdfs(fs, 'put', tree, '/large');
+  assert.deepEqual([put.code, put.stderr], [1, "put: `/large/e': Permission denied: /large/e._COPYING_\n"]);
+  for (const name of names.slice(0, -1)) assert.equal(fs.nodes.get(`/large/${name}`)?.data.length, largeFileBytes, name);
+  assert.ok(![...fs.nodes.keys()].some((path) => path.endsWith('._COPYING_')), 'no temporary files left');
 });
 
 test('rm: Is a directory without -r, -f for missing paths, Deleted lines', async () => {
