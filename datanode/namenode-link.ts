@@ -83,6 +83,9 @@ export class NamenodeLink {
 
   async close(): Promise<void> {
     this.stopped = true;
+    // The socket's 'close' is no longer heard (it is not `this.socket` any more): a heartbeat
+    // waiting for its storage report would otherwise schedule the next, and so on forever.
+    this.registered = false;
     this.unsubscribe();
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();

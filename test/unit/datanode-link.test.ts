@@ -281,6 +281,37 @@ describe('datanode namenode link, cluster ids', () => {
   });
 });
 
+describe('datanode namenode link, closing', () => {
+  it('a heartbeat under way when the datanode closes does not go on beating after it', async () => {
+    const namenode = await FakeNamenode.start();
+    const datanode = await startLinkedDatanode(namenode);
+    await namenode.next('register');
+    namenode.registered();
+    await namenode.next('heartbeat');
+    // The next heartbeat (every 100 ms here) is held in its storage report while the datanode closes.
+    const { store } = datanode;
+    const storageReport = store.storageReport.bind(store);
+    let reports = 0;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    store.storageReport = async () => {
+      reports++;
+      if (reports === 1) await held;
+      return storageReport();
+    };
+    await waitUntil(() => reports === 1);
+    await datanode.close();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const reportsAfterClose = reports;
+    // A heartbeat whose report fails schedules no next one: a failing run must not keep this process alive.
+    store.storageReport = async () => {
+      throw new Error('closed');
+    };
+    assert.equal(reportsAfterClose, 1, 'no heartbeat was scheduled after close');
+  });
+});
+
 async function waitUntil(condition: () => boolean, timeoutMs = 4000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
