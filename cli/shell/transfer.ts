@@ -143,10 +143,22 @@ async function writeRemoteFile(context: TransferContext, source: RemoteFileSourc
       await client.mv(temporary, target.absolute);
     });
   } catch (error) {
-    await Promise.resolve(client.rm(temporary)).catch(() => {});
+    await removeTemporary(client, temporary);
     throw error;
   } finally {
     ticker.finish();
+  }
+}
+
+/**
+ * Removes a failed copy's `._COPYING_` file. Only a file: `create` (with overwrite) would have
+ * replaced a file there, but a directory by that name is the user's own and made it fail.
+ */
+async function removeTemporary(client: ShellClient, temporary: string): Promise<void> {
+  try {
+    if ((await statOrNull(client, temporary))?.type === 'file') await client.rm(temporary);
+  } catch {
+    // Best effort: the namenode may be what failed.
   }
 }
 

@@ -321,6 +321,19 @@ test('put of a tree: a large file refused at create while it waits for a large-f
   assert.ok(![...fs.nodes.keys()].some((path) => path.endsWith('._COPYING_')), 'no temporary files left');
 });
 
+test('a copy refused because the user has a directory named like its ._COPYING_ file leaves that directory alone', async () => {
+  const fs = new MemoryFileSystem();
+  fs.put('/t', 'directory');
+  fs.put('/t/x._COPYING_', 'directory');
+  fs.refusedCreates.add('/t/x._COPYING_');
+  const local = join(localDir, 'x');
+  await writeFile(local, Buffer.alloc(largeFileBytes, 1));
+  const put = await tsdfs(fs, 'put', local, '/t/x');
+  assert.equal(put.code, 1);
+  assert.equal(fs.nodes.get('/t/x._COPYING_')?.status.type, 'directory', "the user's directory is still there");
+  assert.ok(!fs.nodes.has('/t/x'));
+});
+
 test('rm: Is a directory without -r, -f for missing paths, Deleted lines', async () => {
   const fs = new MemoryFileSystem();
   fs.put('/d', 'directory');
