@@ -257,7 +257,12 @@ export class NamenodeLink {
       this.refused(`datanode belongs to cluster ${store.clusterId}, namenode to cluster ${message.clusterId}`);
       return;
     }
-    if (store.clusterId === '') await store.adoptClusterId(message.clusterId);
+    if (store.clusterId === '') {
+      const socket = this.socket;
+      await store.adoptClusterId(message.clusterId);
+      // The link closed or reconnected while the id was written: this registration is void.
+      if (this.stopped || this.socket !== socket) return;
+    }
     // The namenode judges liveness by its own interval, so beat at the pace it names.
     if (message.heartbeatIntervalMs > 0) this.heartbeatIntervalMs = message.heartbeatIntervalMs;
     if (message.blockReportIntervalMs > 0) this.blockReportIntervalMs = message.blockReportIntervalMs;
