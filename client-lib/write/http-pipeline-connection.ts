@@ -38,7 +38,6 @@ export class HttpPipelineConnection extends PipelineConnectionBase {
     });
     request.on('error', (error) => this.fail({ badIndex: 0, reason: `${this.firstName}: ${describeConnectionError(error)}` }));
     request.on('response', (response) => {
-      this.onSetupAnswered();
       if (response.statusCode !== 200) {
         void this.readSetupRefusal(response);
         return;

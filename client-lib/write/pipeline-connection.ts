@@ -27,6 +27,8 @@ export interface PipelineParameters {
   clientName: string;
   /** `recover` re-opens a broken pipeline on survivors, keeping data up to `offset`. */
   recovery?: { oldGenStamp: number; offset: number };
+  /** Overrides pipelineSetupTimeoutMs (tests). */
+  setupTimeoutMs?: number;
 }
 
 export interface PipelineHandlers {
@@ -66,9 +68,12 @@ export abstract class PipelineConnectionBase implements PipelineConnection {
     });
     // A set-up failure nobody awaits yet must not surface as an unhandled rejection.
     this.ready.catch(() => {});
+    // Runs until the 200, or until a refusal has been read whole: a refusal whose body
+    // stalls must fail too, not wait forever.
+    const setupTimeoutMs = parameters.setupTimeoutMs ?? pipelineSetupTimeoutMs;
     this.setupTimer = setTimeout(
-      () => this.fail({ badIndex: 0, reason: `no answer from ${this.firstName} within ${pipelineSetupTimeoutMs} ms` }),
-      pipelineSetupTimeoutMs,
+      () => this.fail({ badIndex: 0, reason: `no answer from ${this.firstName} within ${setupTimeoutMs} ms` }),
+      setupTimeoutMs,
     );
   }
 
@@ -92,11 +97,6 @@ export abstract class PipelineConnectionBase implements PipelineConnection {
     clearTimeout(this.setupTimer);
     this.connected = true;
     this.resolveReady();
-  }
-
-  /** A set-up reply came (200 or not): the timer is done. */
-  protected onSetupAnswered(): void {
-    clearTimeout(this.setupTimer);
   }
 
   /** Reports the first failure only: during set-up through `ready`, afterwards to the handler. */

@@ -74,7 +74,6 @@ export class RawPipelineConnection extends PipelineConnectionBase implements Rep
   }
 
   onHead(head: ReplyHead): void {
-    this.onSetupAnswered();
     if (head.status !== 200) {
       this.refusal = { status: head.status, badUuid: head.headers.get(badNodeHeader), parts: [], bytes: 0 };
       return;

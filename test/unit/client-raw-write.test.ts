@@ -236,6 +236,22 @@ describe('raw write pipeline connection', () => {
     assert.equal(requests, 2);
   });
 
+  test('a refusal whose body stalls still fails set-up when the set-up time is up', async () => {
+    script = () => ({ atHead: 'HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"RemoteExc' });
+    let failed: PipelineFailure | undefined;
+    const connection = openPipelineConnection(
+      { agent, blockId: 42, genStamp: 7, token: '', nodes, bytesPerChecksum, clientName: 'client-1', setupTimeoutMs: 300 },
+      { onAck: () => {}, onFailure: (failure) => (failed = failure) },
+    );
+    const failure = await connection.ready.then(
+      () => assert.fail('set-up should have failed'),
+      (reason: PipelineFailure) => reason,
+    );
+    assert.equal(failure.badIndex, 0);
+    assert.match(failure.reason, /no answer from 127\.0\.0\.1:\d+ within 300 ms/);
+    assert.equal(failed, undefined, 'reported once, through ready');
+  });
+
   // Seen as a CLI put that exited with code 13 (a promise left pending, nothing else to do):
   // the first datanode's 200, its error ack and the end of its reply came in one read, the
   // failure was reported before the block stream took the connection as its own, and was dropped.
