@@ -1,6 +1,7 @@
 // Datanode churn: for a bounded time, writers (the library, streams and `tsdfs put` of
 // directories) keep writing, and readers keep reading what was written, while datanodes are
-// SIGKILLed and restarted at random, two at a time at worst. No read returns a wrong byte.
+// SIGKILLed and restarted at random, two at a time at worst, and bytes of replicas on disk
+// are flipped now and then. No read returns a wrong byte.
 // Every write the client or CLI reported done reads back identical, also after the namenode
 // itself is SIGKILLed and restarted; every failure is a clear error that names its file,
 // never a hang or a silent exit; and once the churn stops the cluster brings every written
@@ -8,7 +9,7 @@
 // with TSDFS_CHAOS_SEED=<seed>. `npm run test:chaos` runs it (CI does too).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -148,6 +149,38 @@ async function cliWriter(cluster: Cluster, until: number, ledger: Ledger): Promi
   return runs;
 }
 
+/**
+ * Flips one byte of a random finalized replica on disk every so often, as a failing disk
+ * would; the checksums must keep every flipped byte from reaching a reader.
+ */
+async function corrupt(cluster: Cluster, next: () => number, until: number): Promise<number> {
+  let flipped = 0;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 2000 + next() * 2000));
+    const handle = cluster.datanodes[Math.floor(next() * cluster.datanodes.length)] as DatanodeHandle;
+    const finalized = join(handle.dataDir, 'current', 'finalized');
+    const blocks = await readdir(finalized, { recursive: true }).catch(() => [] as string[]);
+    const candidates = blocks.filter((name) => /(^|\/)blk_\d+$/.test(name));
+    const chosen = candidates[Math.floor(next() * candidates.length)];
+    if (chosen === undefined) continue;
+    const file = await open(join(finalized, chosen), 'r+').catch(() => null);
+    if (file === null) continue; // moved or deleted meanwhile
+    try {
+      const { size } = await file.stat();
+      if (size === 0) continue;
+      const at = Math.floor(next() * size);
+      const byte = Buffer.alloc(1);
+      await file.read(byte, 0, 1, at);
+      byte[0] = (byte[0] as number) ^ 0x5a;
+      await file.write(byte, 0, 1, at);
+      flipped++;
+    } finally {
+      await file.close();
+    }
+  }
+  return flipped;
+}
+
 /** Kills a random running datanode every so often and brings it back a little later; never more than two down. */
 async function churn(cluster: Cluster, next: () => number, until: number): Promise<number> {
   let kills = 0;
@@ -196,7 +229,8 @@ test('datanodes killed and restarted under writers: every acknowledged file surv
   const client = cluster.client();
   const writers = Array.from({ length: libraryWriters }, (_, id) => libraryWriter(client, id, random(seed + id + 1), until, ledger));
   const readers = [reader(cluster.client(), random(seed - 1), until, ledger), reader(cluster.client(), random(seed - 2), until, ledger)];
-  const [kills, cliRuns] = await Promise.all([churn(cluster, next, until), cliWriter(cluster, until, ledger), ...writers, ...readers]);
+  const [kills, cliRuns, flipped] = await Promise.all([churn(cluster, next, until), cliWriter(cluster, until, ledger), corrupt(cluster, random(seed - 3), until), ...writers, ...readers]);
+  console.log(`# ${flipped} bytes flipped in replicas on disk`);
   console.log(`# ${kills} datanode kills, ${cliRuns} CLI puts, ${ledger.written.size} files acknowledged, ${ledger.failures.length} write failures reported`);
   console.log(`# ${ledger.reads} reads during the churn, ${ledger.readFailures.length} failed`);
   for (const failure of ledger.readFailures.slice(0, 5)) console.log(`#   ${failure.split('\n')[0]}`);
