@@ -65,6 +65,16 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; input
   });
 }
 
+/**
+ * Server processes still running. A test that fails half-way can leave its cluster behind
+ * when the runner ends the process (--test-force-exit, a timeout); whatever is left then is
+ * killed as this process exits, so no stray cluster spoils later runs or benchmarks.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 /** A server process whose stdout announces `listening on HOST:PORT`. */
 export class ServerProcess {
   readonly stderrLines: string[] = [];
@@ -91,6 +101,8 @@ export class ServerProcess {
 
   static start(args: string[], what: string, timeoutMs = 30_000): Promise<ServerProcess> {
     const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const stderr: string[] = [];
     child.stderr?.setEncoding('utf8').on('data', (text: string) => {
       stderr.push(text);
