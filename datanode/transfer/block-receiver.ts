@@ -118,10 +118,12 @@ export class BlockReceiver {
       if (--users === 0) packetPool.release(packet.storage ?? null);
     };
     const forwarded = this.forward(packet, release);
-    await this.writer.append(packet.offset, packet.data, packet.checksums);
+    // The last packet is written by the finalize itself: a small replica that arrives whole
+    // in one packet is written, made durable and moved into `finalized` in one step.
+    if (packet.last) await this.writer.finalize(packet.offset, packet.data, packet.checksums);
+    else await this.writer.append(packet.offset, packet.data, packet.checksums);
     release();
     this.context.metrics.bytesWritten.inc(packet.data.length);
-    if (packet.last) await this.writer.finalize();
     await forwarded;
     entry.written = true;
     this.flushAcks();
