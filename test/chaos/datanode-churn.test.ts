@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import type { DfsClient } from '../../client-lib/index.js';
 import { type Cluster, type DatanodeHandle, startCluster, waitUntil } from '../helpers/cluster.js';
+import { Random } from '../helpers/fuzz/random.js';
 
 const churnMs = Number(process.env.TSDFS_CHAOS_MS ?? 40_000);
 const datanodeCount = 5;
@@ -26,16 +27,10 @@ const blockSize = 1024 * 1024;
 /** Empty, sub-chunk, one packet, a block and a bit, several blocks. */
 const sizes = [0, 1, 4096, 700 * 1024, blockSize + 1, 2.5 * blockSize];
 
-/** mulberry32: small, seedable, good enough to pick victims and sizes reproducibly. */
+/** A repeatable stream of numbers in [0, 1) for a seed (mulberry32, as the fuzz tests use). */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Random(seed);
+  return () => source.next();
 }
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
