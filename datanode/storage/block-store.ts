@@ -2,7 +2,7 @@
 // scanning the volumes at start-up, and every change to a replica's files: create,
 // append (through a ReplicaWriter), recover, finalize, delete, read. Which volume takes a
 // replica and their health are the VolumeSet's (volume-set.ts).
-import { closeSync, ftruncateSync, openSync, readSync, renameSync } from 'node:fs';
+import { ftruncateSync, openSync, readSync, renameSync } from 'node:fs';
 import { mkdir, rename, unlink } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { DfsError } from '../../protocol/errors.js';
@@ -11,7 +11,7 @@ import { datanodeLayoutVersion } from '../../protocol/version.js';
 import { decodeMetaHeader, encodeMetaHeader, metaFileLength, metaHeaderBytes } from './meta-file.js';
 import { blockPathOf, metaPathOf, type Replica, replicaDir } from './replica.js';
 import { ReplicaReader } from './replica-reader.js';
-import { type ReplicaFds, ReplicaWriter, type ReplicaWriterHost, writeAllSync } from './replica-writer.js';
+import { closeQuietly, type ReplicaFds, ReplicaWriter, type ReplicaWriterHost, writeAllSync } from './replica-writer.js';
 import { asDiskError, isVolumeError, prepareVolume, settleIdentity, Volume } from './volume.js';
 import { VolumeSet } from './volume-set.js';
 import { clearRbw, scanFinalized } from './volume-scan.js';
@@ -425,17 +425,6 @@ function reopenRbwFiles(blockPath: string, metaPath: string, blockLength: number
   } catch (error) {
     closeQuietly(blockFd, metaFd);
     throw error;
-  }
-}
-
-/** Closes what is open on the way out of a failure, whose error is the one to report. */
-function closeQuietly(...fds: Array<number | undefined>): void {
-  for (const fd of fds) {
-    try {
-      if (fd !== undefined) closeSync(fd);
-    } catch {
-      // the error being reported is the one that counts
-    }
   }
 }
 

@@ -74,8 +74,7 @@ export class ReplicaWriter {
       } catch (error) {
         throw this.failed(error);
       }
-      this.host.accountBytes(this.replica, data.length + checksums.length);
-      this.replica.length = offset + data.length;
+      this.appended(offset, data, checksums);
     });
   }
 
@@ -96,8 +95,7 @@ export class ReplicaWriter {
         if (data.length > 0) {
           writeAllSync(blockFd, data, offset);
           writeAllSync(metaFd, checksums, metaOffsetOfChunk(offset / this.bytesPerChecksum));
-          this.host.accountBytes(this.replica, data.length + checksums.length);
-          this.replica.length = offset + data.length;
+          this.appended(offset, data, checksums);
         }
         // Both at once: two threadpool jobs, one wait. fdatasync covers what a read needs
         // back, the length included, so it is enough for files this writer created or cut.
@@ -122,11 +120,8 @@ export class ReplicaWriter {
     for (const listener of this.abortListeners.splice(0)) listener();
     await this.inflight.catch(() => undefined);
     if (!this.finalized) {
-      try {
-        this.closeFds();
-      } catch {
-        // the rbw files stay as they are either way
-      }
+      // The rbw files stay as they are either way: a failed close changes nothing to report.
+      this.closeFds(true);
       this.host.releaseWriter(this);
     }
   }
@@ -164,27 +159,43 @@ export class ReplicaWriter {
     return this.fds;
   }
 
+  private appended(offset: number, data: Buffer, checksums: Buffer): void {
+    this.host.accountBytes(this.replica, data.length + checksums.length);
+    this.replica.length = offset + data.length;
+  }
+
   /** Closes both files, each exactly once (a descriptor closed twice could be another file's by then). */
-  private closeFds(): void {
+  private closeFds(quietly = false): void {
     const fds = this.fds;
     this.fds = null;
-    if (fds) closeBothSync(fds);
+    if (fds === null) return;
+    if (quietly) closeQuietly(fds.blockFd, fds.metaFd);
+    else closeAllSync(fds.blockFd, fds.metaFd);
   }
 }
 
 const emptyBuffer = Buffer.alloc(0);
 
-/** Closes both descriptors and throws the first error, if any. */
-function closeBothSync({ blockFd, metaFd }: ReplicaFds): void {
+/** Closes every descriptor given, then throws the first error, if any. */
+function closeAllSync(...fds: Array<number | undefined>): void {
   let failure: unknown = null;
-  for (const fd of [blockFd, metaFd]) {
+  for (const fd of fds) {
     try {
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     } catch (error) {
       failure ??= error;
     }
   }
   if (failure !== null) throw failure;
+}
+
+/** Closes what is open on the way out of a failure, whose error is the one to report. */
+export function closeQuietly(...fds: Array<number | undefined>): void {
+  try {
+    closeAllSync(...fds);
+  } catch {
+    // the error being reported is the one that counts
+  }
 }
 
 function writeAt(fd: number, data: Buffer, position: number): Promise<void> {
